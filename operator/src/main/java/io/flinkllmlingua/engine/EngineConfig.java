@@ -1,0 +1,173 @@
+package io.flinkllmlingua.engine;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How the engine loads and runs a model: model directory, execution provider, threads and micro-batching.
+ * Serializable so that a Flink job can ship it to its tasks; each task opens its own {@link PromptCompressor}.
+ */
+public final class EngineConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Graph optimisation levels of ONNX Runtime. */
+    public enum OptimizationLevel { NONE, BASIC, EXTENDED, ALL }
+
+    private final String modelDir;
+    private final String modelFile;
+    private final ModelFamily family;
+    private final ExecutionProvider executionProvider;
+    private final int deviceId;
+    private final int intraOpThreads;
+    private final int interOpThreads;
+    private final OptimizationLevel optimizationLevel;
+    private final int maxBatchSequences;
+    private final int maxBatchTokens;
+    private final long maxBatchWaitMicros;
+    private final int lengthBucket;
+    private final boolean padToMaxLength;
+    private final String modelId;
+
+    private EngineConfig(Builder b) {
+        this.modelDir = b.modelDir;
+        this.modelFile = b.modelFile;
+        this.family = b.family;
+        this.executionProvider = b.executionProvider;
+        this.deviceId = b.deviceId;
+        this.intraOpThreads = b.intraOpThreads;
+        this.interOpThreads = b.interOpThreads;
+        this.optimizationLevel = b.optimizationLevel;
+        this.maxBatchSequences = b.maxBatchSequences;
+        this.maxBatchTokens = b.maxBatchTokens;
+        this.maxBatchWaitMicros = b.maxBatchWaitMicros;
+        this.lengthBucket = b.lengthBucket;
+        this.padToMaxLength = b.padToMaxLength;
+        this.modelId = b.modelId;
+    }
+
+    public static Builder builder(Path modelDir) {
+        return new Builder(modelDir.toString());
+    }
+
+    public static Builder builder(String modelDir) {
+        return new Builder(modelDir);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(modelDir);
+        b.modelFile = modelFile;
+        b.family = family;
+        b.executionProvider = executionProvider;
+        b.deviceId = deviceId;
+        b.intraOpThreads = intraOpThreads;
+        b.interOpThreads = interOpThreads;
+        b.optimizationLevel = optimizationLevel;
+        b.maxBatchSequences = maxBatchSequences;
+        b.maxBatchTokens = maxBatchTokens;
+        b.maxBatchWaitMicros = maxBatchWaitMicros;
+        b.lengthBucket = lengthBucket;
+        b.padToMaxLength = padToMaxLength;
+        b.modelId = modelId;
+        return b;
+    }
+
+    public Path modelDir() { return Path.of(modelDir); }
+    /** ONNX file name inside the model directory (default {@code model.onnx}). */
+    public String modelFile() { return modelFile; }
+    /** Family override, or null to detect it from tokenizer.json. */
+    public ModelFamily family() { return family; }
+    public ExecutionProvider executionProvider() { return executionProvider; }
+    public int deviceId() { return deviceId; }
+    /** ONNX Runtime intra-op threads (0: ORT's default, one per core). */
+    public int intraOpThreads() { return intraOpThreads; }
+    public int interOpThreads() { return interOpThreads; }
+    public OptimizationLevel optimizationLevel() { return optimizationLevel; }
+    /** Most sequences (chunks) in one model call; the reference uses 50. */
+    public int maxBatchSequences() { return maxBatchSequences; }
+    /** Most padded positions (sequences x padded length) in one model call. */
+    public int maxBatchTokens() { return maxBatchTokens; }
+    /** How long the batcher waits for more callers before running a partial batch. */
+    public long maxBatchWaitMicros() { return maxBatchWaitMicros; }
+    /** Padded lengths are rounded up to a multiple of this (fewer distinct shapes). */
+    public int lengthBucket() { return lengthBucket; }
+    /** Pad every sequence to 512 as the reference does (bit-parity of float noise; slower). */
+    public boolean padToMaxLength() { return padToMaxLength; }
+    /** A label for results and metrics; defaults to the model directory's name. */
+    public String modelId() { return modelId != null ? modelId : Path.of(modelDir).getFileName().toString(); }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (!(o instanceof EngineConfig)) return false;
+        EngineConfig c = (EngineConfig) o;
+        return deviceId == c.deviceId && intraOpThreads == c.intraOpThreads && interOpThreads == c.interOpThreads
+                && maxBatchSequences == c.maxBatchSequences && maxBatchTokens == c.maxBatchTokens
+                && maxBatchWaitMicros == c.maxBatchWaitMicros && lengthBucket == c.lengthBucket
+                && padToMaxLength == c.padToMaxLength && modelDir.equals(c.modelDir)
+                && modelFile.equals(c.modelFile) && family == c.family
+                && executionProvider == c.executionProvider && optimizationLevel == c.optimizationLevel
+                && Objects.equals(modelId, c.modelId);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(modelDir, modelFile, family, executionProvider, deviceId, intraOpThreads,
+                interOpThreads, optimizationLevel, maxBatchSequences, maxBatchTokens, maxBatchWaitMicros,
+                lengthBucket, padToMaxLength, modelId);
+    }
+
+    @Override
+    public String toString() {
+        return "EngineConfig{modelDir=" + modelDir + ", modelFile=" + modelFile + ", family=" + family
+                + ", provider=" + executionProvider + ", deviceId=" + deviceId + ", intraOpThreads=" + intraOpThreads
+                + ", maxBatchSequences=" + maxBatchSequences + ", maxBatchTokens=" + maxBatchTokens
+                + ", maxBatchWaitMicros=" + maxBatchWaitMicros + ", lengthBucket=" + lengthBucket
+                + ", padToMaxLength=" + padToMaxLength + "}";
+    }
+
+    public static final class Builder {
+        private final String modelDir;
+        private String modelFile = "model.onnx";
+        private ModelFamily family;
+        private ExecutionProvider executionProvider = ExecutionProvider.AUTO;
+        private int deviceId = 0;
+        private int intraOpThreads = 0;
+        private int interOpThreads = 1;
+        private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
+        private int maxBatchSequences = 32;
+        private int maxBatchTokens = 16384;
+        private long maxBatchWaitMicros = 2000;
+        private int lengthBucket = 32;
+        private boolean padToMaxLength = false;
+        private String modelId;
+
+        private Builder(String modelDir) {
+            this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
+        }
+
+        public Builder modelFile(String v) { this.modelFile = Objects.requireNonNull(v); return this; }
+        public Builder family(ModelFamily v) { this.family = v; return this; }
+        public Builder executionProvider(ExecutionProvider v) { this.executionProvider = Objects.requireNonNull(v); return this; }
+        public Builder deviceId(int v) { this.deviceId = v; return this; }
+        public Builder intraOpThreads(int v) { this.intraOpThreads = v; return this; }
+        public Builder interOpThreads(int v) { this.interOpThreads = v; return this; }
+        public Builder optimizationLevel(OptimizationLevel v) { this.optimizationLevel = Objects.requireNonNull(v); return this; }
+        public Builder maxBatchSequences(int v) { this.maxBatchSequences = v; return this; }
+        public Builder maxBatchTokens(int v) { this.maxBatchTokens = v; return this; }
+        public Builder maxBatchWaitMicros(long v) { this.maxBatchWaitMicros = v; return this; }
+        public Builder lengthBucket(int v) { this.lengthBucket = v; return this; }
+        public Builder padToMaxLength(boolean v) { this.padToMaxLength = v; return this; }
+        public Builder modelId(String v) { this.modelId = v; return this; }
+
+        public EngineConfig build() {
+            if (maxBatchSequences < 1) throw new IllegalArgumentException("maxBatchSequences must be >= 1");
+            if (maxBatchTokens < 512) throw new IllegalArgumentException("maxBatchTokens must be >= 512 (one full sequence)");
+            if (maxBatchWaitMicros < 0) throw new IllegalArgumentException("maxBatchWaitMicros must be >= 0");
+            if (lengthBucket < 1 || lengthBucket > 512) throw new IllegalArgumentException("lengthBucket must be in [1, 512]");
+            if (deviceId < 0) throw new IllegalArgumentException("deviceId must be >= 0");
+            if (intraOpThreads < 0 || interOpThreads < 0) throw new IllegalArgumentException("thread counts must be >= 0");
+            return new EngineConfig(this);
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.flinkllmlingua.engine.internal;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkllmlingua.engine.EngineException;
+import io.flinkllmlingua.engine.ModelFamily;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The model's HF fast tokenizer (Rust {@code tokenizers} through DJL), extended as the reference extends it: the
+ * 100 placeholders {@code [NEW0]..[NEW99]} are added as special tokens with ids {@code base + i}. String/id
+ * conversion follows {@code convert_tokens_to_ids} (unknown strings map to the unk id) and
+ * {@code convert_ids_to_tokens}. Thread-safe.
+ */
+public final class ModelTokenizer implements AutoCloseable {
+    public static final int PLACEHOLDER_COUNT = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final FamilyRules rules;
+    private final Map<String, Integer> vocab;
+    private final String[] idToToken;
+    private final int unkId;
+    private final int placeholderBase;
+    private final Set<String> specialTokens;
+
+    private ModelTokenizer(HuggingFaceTokenizer tokenizer, FamilyRules rules, Map<String, Integer> vocab,
+                           String[] idToToken, int unkId, int placeholderBase, Set<String> specialTokens) {
+        this.tokenizer = tokenizer;
+        this.rules = rules;
+        this.vocab = vocab;
+        this.idToToken = idToToken;
+        this.unkId = unkId;
+        this.placeholderBase = placeholderBase;
+        this.specialTokens = specialTokens;
+    }
+
+    /**
+     * Loads {@code tokenizer.json} (required), {@code tokenizer_config.json} and {@code config.json} (optional)
+     * from a model directory.
+     *
+     * @param familyOverride the family to use, or null to detect it from the tokenizer's model type
+     */
+    public static ModelTokenizer load(Path modelDir, ModelFamily familyOverride) {
+        Path tokenizerFile = modelDir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tokenizerFile)) {
+            throw new EngineException("No tokenizer.json in model directory " + modelDir);
+        }
+        ObjectNode root;
+        try {
+            JsonNode node = JSON.readTree(tokenizerFile.toFile());
+            if (!(node instanceof ObjectNode)) {
+                throw new EngineException("tokenizer.json is not a JSON object: " + tokenizerFile);
+            }
+            root = (ObjectNode) node;
+        } catch (IOException e) {
+            throw new EngineException("Cannot read " + tokenizerFile + ": " + e.getMessage(), e);
+        }
+        JsonNode tokenizerConfig = readOptionalJson(modelDir.resolve("tokenizer_config.json"));
+        JsonNode modelConfig = readOptionalJson(modelDir.resolve("config.json"));
+        return fromJson(root, tokenizerConfig, modelConfig, familyOverride, tokenizerFile.toString());
+    }
+
+    private static JsonNode readOptionalJson(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new EngineException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static ModelTokenizer fromJson(ObjectNode root, JsonNode tokenizerConfig, JsonNode modelConfig,
+                                   ModelFamily familyOverride, String origin) {
+        JsonNode model = root.path("model");
+        ModelFamily detected = ModelFamily.fromTokenizerModelType(model.path("type").asText(null));
+        ModelFamily family = familyOverride != null ? familyOverride : detected;
+
+        Map<String, Integer> vocab = new HashMap<>();
+        JsonNode v = model.get("vocab");
+        if (v == null) {
+            throw new EngineException("tokenizer.json has no model.vocab: " + origin);
+        }
+        if (v.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                vocab.put(e.getKey(), e.getValue().asInt());
+            }
+        } else if (v.isArray()) {
+            for (int i = 0; i < v.size(); i++) {
+                vocab.putIfAbsent(v.get(i).get(0).asText(), i);
+            }
+        } else {
+            throw new EngineException("Unexpected model.vocab shape in " + origin);
+        }
+        ArrayNode added = root.has("added_tokens") && root.get("added_tokens").isArray()
+                ? (ArrayNode) root.get("added_tokens") : root.putArray("added_tokens");
+        for (JsonNode t : added) {
+            vocab.put(t.path("content").asText(), t.path("id").asInt());
+        }
+        int maxId = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
+        int base = maxId + 1;
+        for (int i = 0; i < PLACEHOLDER_COUNT; i++) {
+            String content = ForceTokenMap.placeholder(i);
+            if (vocab.containsKey(content)) {
+                continue; // a tokenizer that already carries the placeholders
+            }
+            ObjectNode t = added.addObject();
+            t.put("id", base + i);
+            t.put("content", content);
+            t.put("single_word", false);
+            t.put("lstrip", false);
+            t.put("rstrip", false);
+            t.put("normalized", false);
+            t.put("special", true);
+            vocab.put(content, base + i);
+        }
+        int placeholderBase = vocab.get(ForceTokenMap.placeholder(0));
+        int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        String[] idToToken = new String[size];
+        vocab.forEach((tok, id) -> {
+            if (idToToken[id] == null || vocab.get(idToToken[id]) != id) {
+                idToToken[id] = tok;
+            }
+        });
+
+        boolean wordPiece = family == ModelFamily.WORDPIECE;
+        String unk = specialName(tokenizerConfig, "unk_token", wordPiece ? "[UNK]" : "<unk>");
+        String cls = specialName(tokenizerConfig, "cls_token", wordPiece ? "[CLS]" : "<s>");
+        String sep = specialName(tokenizerConfig, "sep_token", wordPiece ? "[SEP]" : "</s>");
+        String pad = specialName(tokenizerConfig, "pad_token", wordPiece ? "[PAD]" : "<pad>");
+        String mask = specialName(tokenizerConfig, "mask_token", wordPiece ? "[MASK]" : "<mask>");
+        String bos = specialName(tokenizerConfig, "bos_token", wordPiece ? null : "<s>");
+        String eos = specialName(tokenizerConfig, "eos_token", wordPiece ? null : "</s>");
+        Set<String> specials = new LinkedHashSet<>();
+        for (String s : new String[] {bos, eos, unk, sep, cls, mask}) {
+            if (s != null) {
+                specials.add(s);
+            }
+        }
+        // The reference resets pad_token_id to config.pad_token_id if truthy, else to the eos id; for BERT
+        // (pad id 0, no eos) that removes [PAD] from the special-token map.
+        int padId = modelConfig.path("pad_token_id").asInt(wordPiece ? 0 : 1);
+        if (padId != 0) {
+            specials.add(pad);
+        }
+        Integer unkId = vocab.get(unk);
+        if (unkId == null) {
+            throw new EngineException("Unknown-token '" + unk + "' is not in the vocabulary of " + origin);
+        }
+
+        HuggingFaceTokenizer tokenizer;
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(root);
+            Map<String, String> options = Map.of(
+                    "addSpecialTokens", "false",
+                    "truncation", "false",
+                    "padding", "false",
+                    "modelMaxLength", String.valueOf(Integer.MAX_VALUE));
+            tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), options);
+        } catch (IOException | RuntimeException e) {
+            throw new EngineException("Cannot load tokenizer " + origin + ": " + e.getMessage(), e);
+        }
+        return new ModelTokenizer(tokenizer, FamilyRules.of(family), Collections.unmodifiableMap(vocab), idToToken,
+                unkId, placeholderBase, Collections.unmodifiableSet(specials));
+    }
+
+    private static String specialName(JsonNode config, String key, String fallback) {
+        JsonNode n = config.get(key);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (n.isTextual()) {
+            return n.asText();
+        }
+        if (n.has("content")) {
+            return n.get("content").asText();
+        }
+        return fallback;
+    }
+
+    public ModelFamily family() {
+        return rules.family();
+    }
+
+    public FamilyRules rules() {
+        return rules;
+    }
+
+    /** Pieces of a text, without special tokens (the reference's {@code tokenizer.tokenize}). */
+    public String[] tokenize(String text) {
+        if (text.isEmpty()) {
+            return new String[0];
+        }
+        return tokenizer.encode(text, false, false).getTokens();
+    }
+
+    /** Pieces with their character spans in {@code text}. */
+    public TokenizedText tokenizeWithSpans(String text) {
+        if (text.isEmpty()) {
+            return new TokenizedText(new String[0], new int[0], new int[0]);
+        }
+        Encoding enc = tokenizer.encode(text, false, false);
+        String[] tokens = enc.getTokens();
+        CharSpan[] spans = enc.getCharTokenSpans();
+        int[] starts = new int[tokens.length];
+        int[] ends = new int[tokens.length];
+        // The tokenizer reports spans in Unicode code points; Java strings index UTF-16 units.
+        boolean bmpOnly = text.length() == text.codePointCount(0, text.length());
+        int[] cpToUtf16 = bmpOnly ? null : codePointOffsets(text);
+        for (int i = 0; i < tokens.length; i++) {
+            CharSpan s = i < spans.length ? spans[i] : null;
+            if (s == null) {
+                starts[i] = -1;
+                ends[i] = -1;
+            } else if (bmpOnly) {
+                starts[i] = s.getStart();
+                ends[i] = s.getEnd();
+            } else {
+                starts[i] = cpToUtf16[Math.min(s.getStart(), cpToUtf16.length - 1)];
+                ends[i] = cpToUtf16[Math.min(s.getEnd(), cpToUtf16.length - 1)];
+            }
+        }
+        return new TokenizedText(tokens, starts, ends);
+    }
+
+    private static int[] codePointOffsets(String text) {
+        int n = text.codePointCount(0, text.length());
+        int[] out = new int[n + 1];
+        int idx = 0;
+        for (int cp = 0; cp < n; cp++) {
+            out[cp] = idx;
+            idx += Character.charCount(text.codePointAt(idx));
+        }
+        out[n] = text.length();
+        return out;
+    }
+
+    public int pieceCount(String text) {
+        return tokenize(text).length;
+    }
+
+    /** {@code convert_tokens_to_ids}: unknown strings map to the unk id. */
+    public int idOf(String token) {
+        Integer id = vocab.get(token);
+        return id == null ? unkId : id;
+    }
+
+    /** {@code convert_ids_to_tokens}. */
+    public String tokenOf(int id) {
+        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
+            return idToToken[unkId];
+        }
+        return idToToken[id];
+    }
+
+    /** {@code convert_tokens_to_string}: the family decoder applied to token or word strings. */
+    public String decode(List<String> tokens) {
+        return rules.decode(tokens);
+    }
+
+    /** Special-token strings skipped when merging tokens into words. */
+    public Set<String> specialTokens() {
+        return specialTokens;
+    }
+
+    /** Id of the first placeholder {@code [NEW0]}; {@code [NEWi]} is {@code base + i}. */
+    public int placeholderBaseId() {
+        return placeholderBase;
+    }
+
+    public int unkId() {
+        return unkId;
+    }
+
+    /** Number of ids (vocabulary plus added tokens plus placeholders). */
+    public int vocabularySize() {
+        return idToToken.length;
+    }
+
+    /** The boundary strings the reference's dataset uses, whatever the family: "[CLS]", "[SEP]", "[PAD]". */
+    public String inputStartToken() {
+        return "[CLS]";
+    }
+
+    public String inputEndToken() {
+        return "[SEP]";
+    }
+
+    public String inputPadToken() {
+        return "[PAD]";
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,219 @@
+package io.flinkllmlingua.engine.internal;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.EngineException;
+import io.flinkllmlingua.engine.ExecutionProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An ONNX Runtime session of a token-classification model. Input and output names are read from the graph:
+ * {@code input_ids}, {@code attention_mask}, {@code token_type_ids} only where the graph has it (all zeros, as the
+ * reference never passes it), and the first output as logits {@code [batch, sequence, 2]} (float32 or float16).
+ * Runs one padded batch at a time; {@link OrtSession#run} is thread-safe.
+ */
+public final class OnnxTokenClassifier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxTokenClassifier.class);
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ExecutionProvider provider;
+    private final String idsName;
+    private final String maskName;
+    private final String typeIdsName;
+    private final boolean int32Inputs;
+    private final String logitsName;
+
+    public OnnxTokenClassifier(EngineConfig config) {
+        Path modelFile = config.modelDir().resolve(config.modelFile());
+        if (!Files.isRegularFile(modelFile)) {
+            throw new EngineException("No " + config.modelFile() + " in model directory " + config.modelDir());
+        }
+        this.env = OrtEnvironment.getEnvironment();
+        ExecutionProvider wanted = config.executionProvider();
+        if (wanted == ExecutionProvider.AUTO) {
+            wanted = GpuDetector.nvidiaGpuPresent() ? ExecutionProvider.CUDA : ExecutionProvider.CPU;
+        }
+        OrtSession s;
+        ExecutionProvider got;
+        try {
+            s = open(config, modelFile, wanted);
+            got = wanted;
+        } catch (OrtException | RuntimeException e) {
+            if (config.executionProvider() == ExecutionProvider.AUTO && wanted != ExecutionProvider.CPU) {
+                LOG.warn("Could not start ONNX Runtime with {} on device {} ({}); falling back to CPU",
+                        wanted, config.deviceId(), e.getMessage());
+                try {
+                    s = open(config, modelFile, ExecutionProvider.CPU);
+                } catch (OrtException e2) {
+                    throw new EngineException("Cannot load model " + modelFile + ": " + e2.getMessage(), e2);
+                }
+                got = ExecutionProvider.CPU;
+            } else {
+                throw new EngineException("Cannot load model " + modelFile + " with " + wanted + ": " + e.getMessage(), e);
+            }
+        }
+        this.session = s;
+        this.provider = got;
+        try {
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            this.idsName = requireInput(inputs.keySet(), "input_ids");
+            this.maskName = requireInput(inputs.keySet(), "attention_mask");
+            this.typeIdsName = inputs.containsKey("token_type_ids") ? "token_type_ids" : null;
+            for (String name : inputs.keySet()) {
+                if (!name.equals(idsName) && !name.equals(maskName) && !name.equals(typeIdsName)) {
+                    throw new EngineException("Model input '" + name + "' is not supported (expected input_ids, "
+                            + "attention_mask and optionally token_type_ids)");
+                }
+            }
+            TensorInfo idsInfo = (TensorInfo) inputs.get(idsName).getInfo();
+            this.int32Inputs = idsInfo.type == OnnxJavaType.INT32;
+            this.logitsName = session.getOutputNames().contains("logits")
+                    ? "logits" : session.getOutputNames().iterator().next();
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly(session);
+            if (e instanceof RuntimeException) {
+                throw (RuntimeException) e;
+            }
+            throw new EngineException("Cannot inspect model " + modelFile + ": " + e.getMessage(), e);
+        }
+        LOG.info("Loaded {} on {} (inputs {}, {}{}, output {})", modelFile, provider, idsName, maskName,
+                typeIdsName != null ? ", " + typeIdsName : "", logitsName);
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException ignored) {
+            // already failing
+        }
+    }
+
+    private static String requireInput(Set<String> names, String name) {
+        if (!names.contains(name)) {
+            throw new EngineException("Model has no '" + name + "' input (inputs: " + names + ")");
+        }
+        return name;
+    }
+
+    private OrtSession open(EngineConfig config, Path modelFile, ExecutionProvider p) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            if (config.intraOpThreads() > 0) {
+                options.setIntraOpNumThreads(config.intraOpThreads());
+            }
+            if (config.interOpThreads() > 0) {
+                options.setInterOpNumThreads(config.interOpThreads());
+            }
+            options.setOptimizationLevel(toOrt(config.optimizationLevel()));
+            switch (p) {
+                case CUDA:
+                    options.addCUDA(config.deviceId());
+                    break;
+                case TENSORRT:
+                    options.addTensorrt(config.deviceId());
+                    options.addCUDA(config.deviceId());
+                    break;
+                default:
+                    break;
+            }
+            // Loading by path lets ORT find external data (model.onnx_data) next to the graph.
+            return env.createSession(modelFile.toString(), options);
+        }
+    }
+
+    private static OrtSession.SessionOptions.OptLevel toOrt(EngineConfig.OptimizationLevel level) {
+        switch (level) {
+            case NONE:
+                return OrtSession.SessionOptions.OptLevel.NO_OPT;
+            case BASIC:
+                return OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+            case EXTENDED:
+                return OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+            default:
+                return OrtSession.SessionOptions.OptLevel.ALL_OPT;
+        }
+    }
+
+    /** The provider the session actually runs on. */
+    public ExecutionProvider provider() {
+        return provider;
+    }
+
+    /**
+     * Runs one batch.
+     *
+     * @param ids row-major {@code [rows, length]} token ids (padding included)
+     * @param mask row-major attention mask (1 real, 0 padding)
+     * @return row-major keep probabilities {@code [rows, length]}
+     */
+    public float[] keepProbabilities(long[] ids, long[] mask, int rows, int length) {
+        long[] shape = {rows, length};
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            feed.put(idsName, tensor(ids, shape));
+            feed.put(maskName, tensor(mask, shape));
+            if (typeIdsName != null) {
+                feed.put(typeIdsName, tensor(new long[ids.length], shape));
+            }
+            try (OrtSession.Result result = session.run(feed, Set.of(logitsName))) {
+                OnnxTensor logits = (OnnxTensor) result.get(0);
+                long[] outShape = ((TensorInfo) logits.getInfo()).getShape();
+                if (outShape.length != 3 || outShape[0] != rows || outShape[1] != length || outShape[2] != 2) {
+                    throw new EngineException("Model output '" + logitsName + "' has shape "
+                            + java.util.Arrays.toString(outShape) + ", expected [" + rows + ", " + length + ", 2]");
+                }
+                FloatBuffer fb = logits.getFloatBuffer();
+                float[] out = new float[rows * length];
+                for (int i = 0; i < out.length; i++) {
+                    double l0 = fb.get(2 * i);
+                    double l1 = fb.get(2 * i + 1);
+                    // softmax(...)[1] for two classes, rounded to float32 like the reference's tensor.
+                    out[i] = (float) (1.0 / (1.0 + Math.exp(l0 - l1)));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new EngineException("ONNX Runtime inference failed: " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : feed.values()) {
+                t.close();
+            }
+        }
+    }
+
+    private OnnxTensor tensor(long[] values, long[] shape) throws OrtException {
+        if (int32Inputs) {
+            int[] ints = new int[values.length];
+            for (int i = 0; i < ints.length; i++) {
+                ints[i] = (int) values[i];
+            }
+            return OnnxTensor.createTensor(env, IntBuffer.wrap(ints), shape);
+        }
+        return OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            LOG.warn("Closing the ONNX Runtime session failed: {}", e.getMessage());
+        }
+    }
+}
