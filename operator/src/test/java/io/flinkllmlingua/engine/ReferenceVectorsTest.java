@@ -137,6 +137,80 @@ class ReferenceVectorsTest {
         assertResult(c, r);
     }
 
+    /**
+     * ORIGINAL_SPANS rendering: the same keep decisions as the reference rendering, and the output is a
+     * subsequence of the input that holds every kept word in order.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void originalSpansKeepsDecisionsAndCutsFromTheInput(ReferenceCase c) {
+        Assumptions.assumeFalse(c.expectsError(), "rejected input");
+        EngineConfig config = EngineConfig.builder(c.modelDir()).build();
+        PromptCompressor engine = PromptCompressor.withScorer(config, tokenizers.get(c.model()), new ConstantScorer());
+        CompressionOptions reference = c.options();
+        CompressionOptions spans = reference.toBuilder().renderMode(RenderMode.ORIGINAL_SPANS).build();
+        JsonNode debug = c.expected().get("debug");
+        CompressionResult a = engine.compress(c.contexts(), reference, null, new RecordedProbabilities(debug, reference));
+        CompressionResult b = engine.compress(c.contexts(), spans, null, new RecordedProbabilities(debug, spans));
+        assertEquals(a.wordLabels(), b.wordLabels(), c + " keep decisions");
+        assertEquals(a.originTokens(), b.originTokens());
+        List<Integer> keptContexts = new ArrayList<>();
+        for (int ci = 0; ci < c.contexts().size(); ci++) {
+            boolean dropped = debug.has("context_stage") && !debug.get("context_stage").get("kept").get(ci).asBoolean();
+            if (!dropped) {
+                keptContexts.add(ci);
+            }
+        }
+        assertEquals(keptContexts.size(), b.compressedPromptList().size());
+        for (int k = 0; k < keptContexts.size(); k++) {
+            String input = c.contexts().get(keptContexts.get(k));
+            String out = b.compressedPromptList().get(k);
+            assertTrue(isSubsequence(out, input), c + " output is not a subsequence of the input: " + out);
+            // Kept words in order: each word's characters appear, in order, in the output (compared without
+            // whitespace and the special-token strings the merger skips, in NFKC form). Characters only: a word
+            // can straddle a skipped piece, e.g. "[CLS] <s> [NEW5]" or an unknown character, which spans keep.
+            String nfkc = java.text.Normalizer.normalize(squeeze(out, c.model()), java.text.Normalizer.Form.NFKC);
+            int from = 0;
+            for (WordLabel w : b.wordLabels().get(keptContexts.get(k))) {
+                if (!w.kept() || debug.path("no_model_path").asBoolean(false)) {
+                    continue;
+                }
+                String word = java.text.Normalizer.normalize(w.word().replaceAll("\\s+", ""),
+                        java.text.Normalizer.Form.NFKC);
+                for (int i = 0; i < word.length(); i++) {
+                    int at = nfkc.indexOf(word.charAt(i), from);
+                    assertTrue(at >= 0, c + " kept word '" + word + "' missing in: " + out);
+                    from = at + 1;
+                }
+            }
+        }
+    }
+
+    private static String squeeze(String s, String model) {
+        String t = s.replaceAll("\\s+", "");
+        List<String> specials = model.startsWith("sentencepiece")
+                ? List.of("<s>", "</s>", "<unk>", "<pad>", "<mask>") : List.of("[CLS]", "[SEP]", "[UNK]", "[MASK]");
+        for (String sp : specials) {
+            t = t.replace(sp, "");
+        }
+        return t;
+    }
+
+    static boolean isSubsequence(String sub, String text) {
+        int j = 0;
+        for (int i = 0; i < sub.length(); i++) {
+            char ch = sub.charAt(i);
+            while (j < text.length() && text.charAt(j) != ch) {
+                j++;
+            }
+            if (j == text.length()) {
+                return false;
+            }
+            j++;
+        }
+        return true;
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesReferenceEndToEnd(ReferenceCase c) {
