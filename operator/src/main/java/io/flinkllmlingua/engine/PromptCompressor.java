@@ -229,11 +229,15 @@ public final class PromptCompressor implements AutoCloseable {
                 TokenizedText toks = spans ? tokenizer.tokenizeWithSpans(sub.text())
                         : new TokenizedText(tokenizer.tokenize(sub.text()), null, null);
                 PreparedContext pc = new PreparedContext(c, sub, toks);
-                for (int[] range : ContextChunker.chunk(toks.tokens(), force.chunkEndTokens())) {
-                    List<String> slice = Arrays.asList(toks.tokens()).subList(range[0], range[1] + 1);
-                    String text = tokenizer.decode(slice);
-                    String[] pieces = tokenizer.tokenize(text);
-                    pc.chunks.add(new PreparedChunk(range[0], range[1], text, pieces, encoder.encode(pieces)));
+                List<int[]> ranges = ContextChunker.chunk(toks.tokens(), force.chunkEndTokens());
+                List<String> texts = new ArrayList<>(ranges.size());
+                for (int[] range : ranges) {
+                    texts.add(tokenizer.decode(Arrays.asList(toks.tokens()).subList(range[0], range[1] + 1)));
+                }
+                List<String[]> pieces = tokenizer.tokenizeAll(texts);
+                for (int k = 0; k < ranges.size(); k++) {
+                    pc.chunks.add(new PreparedChunk(ranges.get(k)[0], ranges.get(k)[1], texts.get(k), pieces.get(k),
+                            encoder.encode(pieces.get(k))));
                 }
                 prepared.add(pc);
                 if (trace != null) {

@@ -62,23 +62,6 @@ class ReferenceVectorsTest {
         tokenizers.values().forEach(ModelTokenizer::close);
     }
 
-    /** Scores every position 0.5: the recorded probabilities replace the aggregated ones. */
-    private static final class ConstantScorer implements TokenScorer {
-        @Override
-        public List<float[]> score(List<ModelInput> inputs) {
-            List<float[]> out = new ArrayList<>();
-            for (ModelInput in : inputs) {
-                float[] p = new float[in.length()];
-                Arrays.fill(p, 0.5f);
-                out.add(p);
-            }
-            return out;
-        }
-
-        @Override
-        public void close() {}
-    }
-
     /** Feeds the reference's recorded word probabilities (pre drop-consecutive) and context scores. */
     private static final class RecordedProbabilities implements ProbabilityOverride {
         private final JsonNode debug;
@@ -124,7 +107,7 @@ class ReferenceVectorsTest {
     @MethodSource("cases")
     void replaysRecordedProbabilities(ReferenceCase c) {
         EngineConfig config = EngineConfig.builder(c.modelDir()).build();
-        PromptCompressor engine = PromptCompressor.withScorer(config, tokenizers.get(c.model()), new ConstantScorer());
+        PromptCompressor engine = PromptCompressor.withScorer(config, tokenizers.get(c.model()), new ConstantScorer(0.5f));
         if (c.expectsError()) {
             assertRejectedOrDefined(c, () -> engine.compress(c.contexts(), c.options()));
             return;
@@ -146,7 +129,7 @@ class ReferenceVectorsTest {
     void originalSpansKeepsDecisionsAndCutsFromTheInput(ReferenceCase c) {
         Assumptions.assumeFalse(c.expectsError(), "rejected input");
         EngineConfig config = EngineConfig.builder(c.modelDir()).build();
-        PromptCompressor engine = PromptCompressor.withScorer(config, tokenizers.get(c.model()), new ConstantScorer());
+        PromptCompressor engine = PromptCompressor.withScorer(config, tokenizers.get(c.model()), new ConstantScorer(0.5f));
         CompressionOptions reference = c.options();
         CompressionOptions spans = reference.toBuilder().renderMode(RenderMode.ORIGINAL_SPANS).build();
         JsonNode debug = c.expected().get("debug");

@@ -3,6 +3,7 @@ package io.flinkllmlingua.engine.internal;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -210,7 +211,33 @@ public final class ModelTokenizer implements AutoCloseable {
         if (text.isEmpty()) {
             return new String[0];
         }
-        return tokenizer.encode(text, false, false).getTokens();
+        // Straight to the native encoder, fetching only the tokens: Encoding would copy ids, masks, word ids
+        // and spans across JNI too, which doubles the cost on the hot path.
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+        try {
+            return TokenizersLibrary.LIB.getTokens(encoding);
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
+    }
+
+    /** Pieces of several texts in one native call (the Rust library may use several threads). */
+    public List<String[]> tokenizeAll(List<String> texts) {
+        List<String[]> out = new java.util.ArrayList<>(texts.size());
+        if (texts.isEmpty()) {
+            return out;
+        }
+        long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts.toArray(new String[0]), false);
+        try {
+            for (long e : encodings) {
+                out.add(TokenizersLibrary.LIB.getTokens(e));
+            }
+        } finally {
+            for (long e : encodings) {
+                TokenizersLibrary.LIB.deleteEncoding(e);
+            }
+        }
+        return out;
     }
 
     /** Pieces with their character spans in {@code text}. */
