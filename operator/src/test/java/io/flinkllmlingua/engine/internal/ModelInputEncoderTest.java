@@ -158,6 +158,26 @@ class ModelInputEncoderTest {
         assertTrue(x.mask()[1]);
     }
 
+    /** End to end from text: BERT tokenizes a literal "[PAD]" as the added token, which the mask then hides. */
+    @Test
+    void literalPadFromText() {
+        String[] pieces = wpTok.tokenize("The [PAD] answer");
+        assertArrayEquals(new String[] {"The", "[PAD]", "answer"}, pieces);
+        assertArrayEquals(new boolean[] {true, true, false, true, true}, wp.encode(pieces).mask());
+    }
+
+    /**
+     * Fixture README, "Findings": XLM-R's &lt;mask&gt; has lstrip, so "a &lt;mask&gt; b" yields the string
+     * " &lt;mask&gt;", which string-to-id conversion maps to &lt;unk&gt; (not the &lt;mask&gt; id 568).
+     */
+    @Test
+    void lstripMaskMapsToUnk() {
+        String[] pieces = spTok.tokenize("a <mask> b");
+        assertArrayEquals(new String[] {"\u2581a", " <mask>", "\u2581b"}, pieces);
+        assertArrayEquals(new int[] {3, spVocab.get("\u2581a"), 3, spVocab.get("\u2581b"), 3}, sp.encode(pieces).ids());
+        assertEquals(568, spVocab.get("<mask>"));
+    }
+
     /** §5.2 table: pad id is the id of the string "[PAD]": 0 for BERT, unk 3 for XLM-R. */
     @Test
     void padIds() {
