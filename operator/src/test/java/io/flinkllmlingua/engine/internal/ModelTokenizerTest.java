@@ -1,0 +1,183 @@
+package io.flinkllmlingua.engine.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flinkllmlingua.engine.EngineException;
+import io.flinkllmlingua.engine.ModelFamily;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Spec §2 step 3 (special tokens, placeholders), §4.1 / §15 "things to confirm" (piece counts), spans. */
+class ModelTokenizerTest {
+    private static ModelTokenizer wp;
+    private static ModelTokenizer sp;
+
+    @BeforeAll
+    static void load() {
+        wp = Fixtures.tokenizer(Fixtures.WORDPIECE);
+        sp = Fixtures.tokenizer(Fixtures.SENTENCEPIECE);
+    }
+
+    @AfterAll
+    static void close() {
+        wp.close();
+        sp.close();
+    }
+
+    @Test
+    void familyDetectedFromModelType() {
+        assertEquals(ModelFamily.WORDPIECE, wp.family());
+        assertEquals(ModelFamily.SENTENCEPIECE, sp.family());
+        assertSame(FamilyRules.WORDPIECE, wp.rules());
+        assertSame(FamilyRules.SENTENCEPIECE, sp.rules());
+    }
+
+    @Test
+    void familyOverride() {
+        try (ModelTokenizer t = ModelTokenizer.load(Fixtures.dir(Fixtures.SENTENCEPIECE), ModelFamily.WORDPIECE)) {
+            assertEquals(ModelFamily.WORDPIECE, t.family());
+        }
+    }
+
+    /** §4.1: whitespace-only input yields no piece in either tokenizer, so "\n" is always mapped. */
+    @Test
+    void newlineHasNoPiece() {
+        assertEquals(0, wp.tokenize("\n").length);
+        assertEquals(0, sp.tokenize("\n").length);
+        assertEquals(0, sp.pieceCount("\n \n"));
+        assertEquals(0, wp.pieceCount(""));
+    }
+
+    /** §4.1: "." is exactly one piece ("▁." for XLM-R), so it is not mapped. */
+    @Test
+    void periodIsOnePiece() {
+        assertArrayEquals(new String[] {"."}, wp.tokenize("."));
+        assertArrayEquals(new String[] {"\u2581."}, sp.tokenize("."));
+    }
+
+    @Test
+    void multiWordPhraseHasSeveralPieces() {
+        assertArrayEquals(new String[] {"The", "answer", "is"}, wp.tokenize("The answer is"));
+        assertArrayEquals(new String[] {"\u2581The", "\u2581answer", "\u2581is"}, sp.tokenize("The answer is"));
+    }
+
+    /** §2 step 3: specials are the special-token map values; BERT loses [PAD] because its pad id 0 is falsy. */
+    @Test
+    void specialTokenSets() {
+        assertEquals(Set.of("<s>", "</s>", "<unk>", "<pad>", "<mask>"), sp.specialTokens());
+        assertEquals(Set.of("[CLS]", "[SEP]", "[UNK]", "[MASK]"), wp.specialTokens());
+        assertFalse(wp.specialTokens().contains("[PAD]"));
+    }
+
+    /** §2 step 3: [NEW0]..[NEW99] appended after the base vocabulary (wordpiece 672+i, sentencepiece 569+i). */
+    @Test
+    void placeholderIds() {
+        assertEquals(672, wp.placeholderBaseId());
+        assertEquals(569, sp.placeholderBaseId());
+        for (int i : new int[] {0, 1, 42, 99}) {
+            assertEquals(672 + i, wp.idOf("[NEW" + i + "]"));
+            assertEquals(569 + i, sp.idOf("[NEW" + i + "]"));
+            assertEquals("[NEW" + i + "]", wp.tokenOf(672 + i));
+            assertEquals("[NEW" + i + "]", sp.tokenOf(569 + i));
+        }
+        assertEquals(772, wp.vocabularySize());
+        assertEquals(669, sp.vocabularySize());
+        // [NEW100] does not exist
+        assertEquals(wp.unkId(), wp.idOf("[NEW100]"));
+    }
+
+    /** Placeholders are atomic special added tokens, matched on the raw text. */
+    @Test
+    void placeholdersAreAtomic() {
+        assertArrayEquals(new String[] {"x", "[NEW5]", "y"}, wp.tokenize("x[NEW5]y"));
+        List<String> pieces = List.of(sp.tokenize("x[NEW5]y"));
+        assertTrue(pieces.contains("[NEW5]"), pieces.toString());
+        assertFalse(pieces.contains("["), pieces.toString());
+    }
+
+    /** [TF] convert_tokens_to_ids: unknown strings map to the unk id. */
+    @Test
+    void unknownStringsMapToUnk() {
+        assertEquals(100, wp.unkId());
+        assertEquals(3, sp.unkId());
+        assertEquals(100, wp.idOf("no-such-piece"));
+        assertEquals(3, sp.idOf("[CLS]"));
+        assertEquals(3, sp.idOf("[SEP]"));
+        assertEquals(101, wp.idOf("[CLS]"));
+        assertEquals("<unk>", sp.tokenOf(3));
+        assertEquals("[UNK]", wp.tokenOf(100));
+    }
+
+    /** Ids agree with tokenizer.json for ordinary pieces, specials and added tokens. */
+    @Test
+    void idsMatchTokenizerJson() {
+        Map<String, Integer> wv = Fixtures.vocab(Fixtures.WORDPIECE);
+        Map<String, Integer> sv = Fixtures.vocab(Fixtures.SENTENCEPIECE);
+        for (String t : List.of("The", "answer", "##ing", ".", "[PAD]", "[MASK]", "٣")) {
+            assertEquals(wv.get(t), wp.idOf(t), t);
+            assertEquals(t, wp.tokenOf(wv.get(t)));
+        }
+        for (String t : List.of("\u2581The", "\u2581.", ".", "ve", "<s>", "</s>", "<pad>", "<mask>")) {
+            assertEquals(sv.get(t), sp.idOf(t), t);
+            assertEquals(t, sp.tokenOf(sv.get(t)));
+        }
+    }
+
+    /** Spans are UTF-16 indices: an emoji (surrogate pair) before a word shifts the word to [3, 6). */
+    @Test
+    void spansAreUtf16() {
+        String text = "\uD83D\uDE00 The";
+        TokenizedText w = wp.tokenizeWithSpans(text);
+        assertArrayEquals(new String[] {"[UNK]", "The"}, w.tokens());
+        assertEquals("\uD83D\uDE00", text.substring(w.starts()[0], w.ends()[0]));
+        assertEquals(3, w.starts()[1]);
+        assertEquals(6, w.ends()[1]);
+
+        TokenizedText s = sp.tokenizeWithSpans(text);
+        int last = s.size() - 1;
+        assertEquals("\u2581The", s.tokens()[last]);
+        assertEquals("The", text.substring(s.starts()[last], s.ends()[last]));
+    }
+
+    @Test
+    void spansOfPlainText() {
+        String text = "The answer is";
+        TokenizedText s = sp.tokenizeWithSpans(text);
+        assertArrayEquals(new int[] {0, 4, 11}, s.starts());
+        assertArrayEquals(new int[] {3, 10, 13}, s.ends());
+        assertEquals(0, sp.tokenizeWithSpans("").size());
+    }
+
+    @Test
+    void decodeUsesFamilyDecoder() {
+        assertEquals("The answer is", sp.decode(List.of(sp.tokenize("The answer is"))));
+        assertEquals("playing.", wp.decode(List.of("play", "##ing", ".")));
+    }
+
+    @Test
+    void missingTokenizerJsonIsAClearError(@TempDir Path dir) {
+        EngineException e = assertThrows(EngineException.class, () -> ModelTokenizer.load(dir, null));
+        assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+    }
+
+    @Test
+    void unreadableTokenizerJsonIsAClearError(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("tokenizer.json"), "{not json");
+        EngineException e = assertThrows(EngineException.class, () -> ModelTokenizer.load(dir, null));
+        assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
+    }
+}
