@@ -29,6 +29,8 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * LLMLingua-2 prompt compression: the reference algorithm (microsoft/LLMLingua {@code compress_prompt_llmlingua2})
@@ -117,7 +119,37 @@ public final class PromptCompressor implements AutoCloseable {
 
     CompressionResult compress(List<String> contexts, CompressionOptions options, CompressionTrace trace,
                                ProbabilityOverride override) {
-        long t0 = System.nanoTime();
+        Request r = new Request(contexts, options, trace, override);
+        r.prepare();
+        r.applyScores(r.modelNeeded ? scorer.score(r.modelInputs()) : List.of());
+        return r.result();
+    }
+
+    /**
+     * Asynchronous compression: tokenization and selection run on {@code executor}, the model call joins the shared
+     * micro-batch without holding a thread while it waits. Failures complete the future exceptionally with
+     * {@link InvalidRequestException} (bad input) or {@link EngineException}.
+     */
+    public CompletableFuture<CompressionResult> compressAsync(List<String> contexts, CompressionOptions options,
+                                                              Executor executor) {
+        return CompletableFuture.supplyAsync(() -> {
+            Request r = new Request(contexts, options, null, null);
+            r.prepare();
+            return r;
+        }, executor).thenCompose(r -> {
+            if (!r.modelNeeded) {
+                return CompletableFuture.completedFuture(r);
+            }
+            CompletableFuture<List<float[]>> scores = batcher != null ? batcher.submit(r.modelInputs())
+                    : CompletableFuture.supplyAsync(() -> scorer.score(r.modelInputs()), executor);
+            return scores.thenApplyAsync(p -> {
+                r.applyScores(p);
+                return r;
+            }, executor);
+        }).thenApply(r -> r.result());
+    }
+
+    private static void validate(List<String> contexts) {
         if (contexts == null || contexts.isEmpty()) {
             throw new InvalidRequestException("at least one context is required");
         }
@@ -131,18 +163,6 @@ public final class PromptCompressor implements AutoCloseable {
                 throw new InvalidRequestException("context " + i + " contains a lone UTF-16 surrogate at index " + bad);
             }
         }
-        Request r = new Request(contexts, options, trace, override);
-        r.prepare();
-        long t1 = System.nanoTime();
-        r.score();
-        long t2 = System.nanoTime();
-        CompressionResult partial = r.finish();
-        long t3 = System.nanoTime();
-        CompressionTimings timings = new CompressionTimings(t1 - t0, t2 - t1, t3 - t2, t3 - t0);
-        return new CompressionResult(partial.compressedPrompt(), partial.compressedPromptList(),
-                partial.originTokens(), partial.compressedTokens(), partial.ratio(), partial.ratePercent(),
-                partial.ratioText(), partial.rateText(), partial.savingText(), partial.wordLabels(),
-                partial.labeledOriginalPrompt(), partial.chunks(), timings);
     }
 
     private static int loneSurrogateIndex(String s) {
@@ -202,6 +222,10 @@ public final class PromptCompressor implements AutoCloseable {
         final CompressionTrace trace;
         final ProbabilityOverride override;
         int chunkSequence;
+        final long started = System.nanoTime();
+        long preparedAt;
+        long scoredAt;
+        List<PreparedChunk> scoredChunks;
         ForceTokenMap force;
         final List<PreparedContext> prepared = new ArrayList<>();
         int originTokens;
@@ -220,6 +244,7 @@ public final class PromptCompressor implements AutoCloseable {
         }
 
         void prepare() {
+            validate(contexts);
             force = ForceTokenMap.build(options.forceTokens(), options.chunkEndTokens(), tokenizer::pieceCount);
             for (String c : contexts) {
                 originTokens += counter.count(c, options.specialTokenPolicy());
@@ -273,21 +298,28 @@ public final class PromptCompressor implements AutoCloseable {
             return options.useTokenLevelFilter() ? Math.max(0, 1 - tokenRate) : 0;
         }
 
-        void score() {
-            if (!modelNeeded) {
-                return;
-            }
+        List<ModelInput> modelInputs() {
+            preparedAt = System.nanoTime();
             List<ModelInput> inputs = new ArrayList<>();
-            List<PreparedChunk> chunks = new ArrayList<>();
+            scoredChunks = new ArrayList<>();
             for (PreparedContext pc : prepared) {
                 for (PreparedChunk ch : pc.chunks) {
                     inputs.add(ch.input);
-                    chunks.add(ch);
+                    scoredChunks.add(ch);
                 }
             }
-            List<float[]> probs = scorer.score(inputs);
-            for (int i = 0; i < chunks.size(); i++) {
-                PreparedChunk ch = chunks.get(i);
+            return inputs;
+        }
+
+        void applyScores(List<float[]> probs) {
+            if (scoredChunks == null) {
+                preparedAt = System.nanoTime();
+                scoredAt = preparedAt;
+                return;
+            }
+            scoredAt = System.nanoTime();
+            for (int i = 0; i < scoredChunks.size(); i++) {
+                PreparedChunk ch = scoredChunks.get(i);
                 ModelInput in = ch.input;
                 float[] p = probs.get(i);
                 int active = 0;
@@ -309,6 +341,17 @@ public final class PromptCompressor implements AutoCloseable {
                 ch.words = merger.merge(tokens, activeProbs, force, options.forceReserveDigit());
                 ch.activePositions = positions;
             }
+        }
+
+        CompressionResult result() {
+            CompressionResult partial = finish();
+            long done = System.nanoTime();
+            CompressionTimings timings = new CompressionTimings(preparedAt - started, scoredAt - preparedAt,
+                    done - scoredAt, done - started);
+            return new CompressionResult(partial.compressedPrompt(), partial.compressedPromptList(),
+                    partial.originTokens(), partial.compressedTokens(), partial.ratio(), partial.ratePercent(),
+                    partial.ratioText(), partial.rateText(), partial.savingText(), partial.wordLabels(),
+                    partial.labeledOriginalPrompt(), partial.chunks(), timings);
         }
 
         CompressionResult finish() {

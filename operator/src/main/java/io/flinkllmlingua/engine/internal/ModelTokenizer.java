@@ -92,8 +92,14 @@ public final class ModelTokenizer implements AutoCloseable {
     static ModelTokenizer fromJson(ObjectNode root, JsonNode tokenizerConfig, JsonNode modelConfig,
                                    ModelFamily familyOverride, String origin) {
         JsonNode model = root.path("model");
-        ModelFamily detected = ModelFamily.fromTokenizerModelType(model.path("type").asText(null));
-        ModelFamily family = familyOverride != null ? familyOverride : detected;
+        ModelFamily family = familyOverride;
+        if (family == null) {
+            try {
+                family = ModelFamily.fromTokenizerModelType(model.path("type").asText(null));
+            } catch (IllegalArgumentException e) {
+                throw new EngineException(e.getMessage() + " (" + origin + ")", e);
+            }
+        }
 
         Map<String, Integer> vocab = new HashMap<>();
         JsonNode v = model.get("vocab");
@@ -138,7 +144,7 @@ public final class ModelTokenizer implements AutoCloseable {
         int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
         String[] idToToken = new String[size];
         vocab.forEach((tok, id) -> {
-            if (idToToken[id] == null || vocab.get(idToToken[id]) != id) {
+            if (idToToken[id] == null || vocab.get(idToToken[id]).intValue() != id) {
                 idToToken[id] = tok;
             }
         });

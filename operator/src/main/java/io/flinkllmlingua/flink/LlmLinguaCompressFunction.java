@@ -1,0 +1,214 @@
+package io.flinkllmlingua.flink;
+
+import io.flinkllmlingua.engine.BatchingStats;
+import io.flinkllmlingua.engine.CompressionResult;
+import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.EngineVersion;
+import io.flinkllmlingua.engine.ExecutionProvider;
+import io.flinkllmlingua.engine.InvalidRequestException;
+import io.flinkllmlingua.engine.PromptCompressor;
+import io.flinkllmlingua.flink.internal.ChunkCodec;
+import io.flinkllmlingua.flink.internal.ChunkRequest;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Compresses chunk records with LLMLingua-2. Each parallel subtask opens its own engine (ONNX Runtime session on
+ * the subtask's GPU when it has one, else CPU); concurrent records of the subtask are micro-batched by the engine.
+ * Bad input becomes a dead-letter outcome at once; engine failures become retryable dead-letter outcomes, which
+ * the retry strategy of {@link LlmLinguaOperator} retries, and which are emitted as dead letters when retries run
+ * out. Timeouts are dead letters too: a record never fails the job.
+ */
+public class LlmLinguaCompressFunction extends RichAsyncFunction<SourceRecord, ChunkOutcome> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(LlmLinguaCompressFunction.class);
+
+    private final LlmLinguaConfig config;
+
+    private transient PromptCompressor engine;
+    private transient ChunkCodec codec;
+    private transient ExecutorService workers;
+    private transient AtomicInteger inFlight;
+    private transient Counter recordsIn;
+    private transient Counter recordsCompressed;
+    private transient Counter recordsDeadLettered;
+    private transient Counter recordsFailed;
+    private transient Counter originalTokens;
+    private transient Counter compressedTokens;
+    private transient Histogram ratio;
+    private transient Histogram latencyMillis;
+    private transient Histogram inferenceMillis;
+    private transient volatile ExecutionProvider provider;
+
+    public LlmLinguaCompressFunction(LlmLinguaConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int device = chooseDevice(subtask);
+        EngineConfig engineConfig = config.engine().toBuilder().deviceId(device).build();
+        long t0 = System.nanoTime();
+        engine = PromptCompressor.open(engineConfig);
+        provider = engine.provider();
+        LOG.info("Subtask {} opened LLMLingua-2 model '{}' ({}) on {}{} in {} ms", subtask, config.modelId(),
+                engine.family(), provider, provider == ExecutionProvider.CPU ? "" : " device " + device,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        codec = new ChunkCodec(config.defaults(), config.maxTextBytes(), config.modelId(), config.modelRevision(),
+                EngineVersion.get());
+        // Tokenization and selection run here; model calls wait in the engine's batcher without a thread.
+        int threads = Math.max(2, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+        AtomicInteger n = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "llmlingua-worker-" + subtask + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        inFlight = new AtomicInteger();
+        registerMetrics(getRuntimeContext().getMetricGroup().addGroup("llmlingua"));
+    }
+
+    /** The GPU of this subtask: Flink's external resource, else the configured device, else spread by index. */
+    private int chooseDevice(int subtask) {
+        Set<ExternalResourceInfo> gpus = Collections.emptySet();
+        try {
+            gpus = getRuntimeContext().getExternalResourceInfos(config.gpuResource());
+        } catch (RuntimeException e) {
+            LOG.debug("No external resource '{}': {}", config.gpuResource(), e.getMessage());
+        }
+        for (ExternalResourceInfo info : gpus) {
+            Optional<String> index = info.getProperty("index");
+            if (index.isPresent()) {
+                try {
+                    return Integer.parseInt(index.get().trim());
+                } catch (NumberFormatException e) {
+                    LOG.warn("Ignoring GPU index '{}' of external resource '{}'", index.get(), config.gpuResource());
+                }
+            }
+        }
+        if (config.device() >= 0) {
+            return config.device();
+        }
+        return subtask % config.deviceCount();
+    }
+
+    private void registerMetrics(MetricGroup g) {
+        recordsIn = g.counter("recordsIn");
+        recordsCompressed = g.counter("recordsCompressed");
+        recordsDeadLettered = g.counter("recordsDeadLettered");
+        recordsFailed = g.counter("recordsFailed");
+        originalTokens = g.counter("originalTokens");
+        compressedTokens = g.counter("compressedTokens");
+        ratio = g.histogram("compressionRatio", new DescriptiveStatisticsHistogram(1000));
+        latencyMillis = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
+        inferenceMillis = g.histogram("inferenceMs", new DescriptiveStatisticsHistogram(1000));
+        g.gauge("batchSizeMean", () -> engine.batchingStats().meanBatchSize());
+        g.gauge("paddingEfficiency", () -> engine.batchingStats().paddingEfficiency());
+        g.gauge("modelBatches", () -> engine.batchingStats().batches());
+        g.gauge("queueDepth", () -> engine.batchingStats().queuedSequences());
+        g.gauge("inFlight", () -> inFlight.get());
+        g.gauge("provider", () -> String.valueOf(provider));
+    }
+
+    @Override
+    public void asyncInvoke(SourceRecord in, ResultFuture<ChunkOutcome> result) {
+        recordsIn.inc();
+        ChunkRequest req;
+        try {
+            req = codec.parse(in.value);
+        } catch (ChunkRejectedException e) {
+            deadLetter(in, e.errorClass(), e.getMessage(), false, result);
+            return;
+        }
+        long t0 = System.nanoTime();
+        inFlight.incrementAndGet();
+        engine.compressAsync(List.of(req.text()), req.options(), workers).whenComplete((r, error) -> {
+            inFlight.decrementAndGet();
+            if (error == null) {
+                complete(in, req, r, t0, result);
+                return;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof InvalidRequestException) {
+                deadLetter(in, "InvalidRequest", cause.getMessage(), false, result);
+            } else {
+                recordsFailed.inc();
+                LOG.warn("Compression of {} failed: {}", in, cause.toString());
+                // Retryable: the retry strategy sees it; after the last attempt it is written as a dead letter.
+                result.complete(Collections.singletonList(
+                        codec.deadLetter(in, "EngineFailure", String.valueOf(cause), 1 + config.retryMaxAttempts(), true)));
+            }
+        });
+    }
+
+    private void complete(SourceRecord in, ChunkRequest req, CompressionResult r, long t0,
+                          ResultFuture<ChunkOutcome> result) {
+        ChunkOutcome out;
+        try {
+            out = codec.compressed(in, req, r);
+        } catch (RuntimeException e) {
+            deadLetter(in, "OutputFailure", e.toString(), false, result);
+            return;
+        }
+        recordsCompressed.inc();
+        originalTokens.inc(r.originTokens());
+        compressedTokens.inc(r.compressedTokens());
+        ratio.update(Math.round(r.ratio() * 100)); // hundredths: Flink histograms hold longs
+        latencyMillis.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        inferenceMillis.update(TimeUnit.NANOSECONDS.toMillis(r.timings().inferenceNanos()));
+        result.complete(Collections.singletonList(out));
+    }
+
+    private void deadLetter(SourceRecord in, String errorClass, String message, boolean retryable,
+                            ResultFuture<ChunkOutcome> result) {
+        recordsDeadLettered.inc();
+        LOG.debug("Dead letter for {}: {} {}", in, errorClass, message);
+        result.complete(Collections.singletonList(codec.deadLetter(in, errorClass, message, 1, retryable)));
+    }
+
+    @Override
+    public void timeout(SourceRecord in, ResultFuture<ChunkOutcome> result) {
+        recordsDeadLettered.inc();
+        LOG.warn("Compression of {} timed out after {}", in, config.timeout());
+        result.complete(Collections.singletonList(codec.deadLetter(in, "Timeout",
+                "no result within " + config.timeout() + " (llmlingua.async.timeout)", 1 + config.retryMaxAttempts(),
+                false)));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (workers != null) {
+                workers.shutdown();
+                workers.awaitTermination(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (engine != null) {
+                BatchingStats s = engine.batchingStats();
+                LOG.info("Closing LLMLingua-2 engine: {} model calls, mean batch {}, padding efficiency {}",
+                        s.batches(), String.format("%.2f", s.meanBatchSize()), String.format("%.2f", s.paddingEfficiency()));
+                engine.close();
+                engine = null;
+            }
+        }
+    }
+}
