@@ -1,0 +1,86 @@
+package io.flinkllmlingua.jobs.streaming;
+
+import io.flinkllmlingua.flink.ChunkOutcome;
+import io.flinkllmlingua.flink.LlmLinguaConfig;
+import io.flinkllmlingua.flink.LlmLinguaOperator;
+import io.flinkllmlingua.flink.SourceRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.util.Properties;
+
+/**
+ * The Kafka ingestion pipeline: chunk records from the input topic, LLMLingua-2 compression, compressed chunks to
+ * the output topic and dead letters to their topic, exactly once (Kafka transactions committed on checkpoints).
+ */
+public final class CompressionJob {
+    public static final String SOURCE_UID = "kafka-chunks-source";
+    public static final String SINK_UID = "kafka-compressed-sink";
+
+    private CompressionJob() {}
+
+    /** Adds the pipeline to {@code env} and returns the outcome stream (before the sink). */
+    public static SingleOutputStreamOperator<ChunkOutcome> build(StreamExecutionEnvironment env, JobSettings s) {
+        LlmLinguaConfig config = LlmLinguaConfig.fromMap(s.llmlingua);
+        if (s.parallelism > 0) {
+            env.setParallelism(s.parallelism);
+        }
+        env.enableCheckpointing(s.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+
+        KafkaSourceBuilder<SourceRecord> source = KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(s.bootstrapServers)
+                .setTopics(s.inputTopic)
+                .setGroupId(s.groupId)
+                .setDeserializer(new SourceRecordDeserializer())
+                .setStartingOffsets(startingOffsets(s.startFrom))
+                .setProperties(withIsolation(s.kafkaProperties));
+        if (s.bounded) {
+            source.setBounded(OffsetsInitializer.latest());
+        }
+        DataStream<SourceRecord> records = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka: " + s.inputTopic)
+                .uid(SOURCE_UID);
+
+        SingleOutputStreamOperator<ChunkOutcome> outcomes = LlmLinguaOperator.compress(records, config);
+
+        Properties producer = new Properties();
+        producer.putAll(s.kafkaProperties);
+        producer.setProperty("transaction.timeout.ms", String.valueOf(s.transactionTimeout.toMillis()));
+        KafkaSink<ChunkOutcome> sink = KafkaSink.<ChunkOutcome>builder()
+                .setBootstrapServers(s.bootstrapServers)
+                .setRecordSerializer(new OutcomeSerializer(s.outputTopic, s.deadLetterTopic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(s.transactionalIdPrefix)
+                .setKafkaProducerConfig(producer)
+                .build();
+        outcomes.sinkTo(sink).name("kafka: " + s.outputTopic + " + " + s.deadLetterTopic).uid(SINK_UID);
+        return outcomes;
+    }
+
+    private static Properties withIsolation(Properties extra) {
+        Properties p = new Properties();
+        p.putAll(extra);
+        // Read only committed data when the input itself is written transactionally.
+        p.putIfAbsent("isolation.level", "read_committed");
+        return p;
+    }
+
+    private static OffsetsInitializer startingOffsets(JobSettings.StartFrom from) {
+        switch (from) {
+            case EARLIEST:
+                return OffsetsInitializer.earliest();
+            case LATEST:
+                return OffsetsInitializer.latest();
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+}
