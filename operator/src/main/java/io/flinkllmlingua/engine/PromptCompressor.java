@@ -47,6 +47,7 @@ public final class PromptCompressor implements AutoCloseable {
     private final WordMerger merger;
     private final ChunkSelector selector;
     private final EngineConfig config;
+    private volatile boolean closed;
 
     private PromptCompressor(EngineConfig config, ModelTokenizer tokenizer, OnnxTokenClassifier model,
                              MicroBatcher batcher, TokenScorer scorer, TokenCounter counter) {
@@ -244,6 +245,9 @@ public final class PromptCompressor implements AutoCloseable {
         }
 
         void prepare() {
+            if (closed) {
+                throw new EngineException("The compressor is closed");
+            }
             validate(contexts);
             force = ForceTokenMap.build(options.forceTokens(), options.chunkEndTokens(), tokenizer::pieceCount);
             for (String c : contexts) {
@@ -537,6 +541,10 @@ public final class PromptCompressor implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             scorer.close();
         } finally {
