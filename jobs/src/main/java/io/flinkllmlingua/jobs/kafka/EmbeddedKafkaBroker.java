@@ -316,7 +316,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             if (MANAGED_KEYS.contains(key)) {
                 throw new IllegalArgumentException(key + " is set by EmbeddedKafkaBroker itself");
             }
-            extraProperties.put(key, String.valueOf(value));
+            extraProperties.put(key, String.valueOf(Objects.requireNonNull(value, key)));
             return this;
         }
 

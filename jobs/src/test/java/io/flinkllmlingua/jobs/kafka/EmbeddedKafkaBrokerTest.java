@@ -40,6 +40,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,6 +50,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -145,6 +147,37 @@ class EmbeddedKafkaBrokerTest {
             assertEquals(clusterId, third.clusterId());
             assertEquals(List.of("survives-a-restart"), readAll(third, "kept", "read_committed"));
         }
+    }
+
+    @Test
+    void requiredBrokerSettingsAreInEffect() throws Exception {
+        ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(EmbeddedKafkaBroker.NODE_ID));
+        Config config = kafka.admin().describeConfigs(List.of(node)).all().get(10, TimeUnit.SECONDS).get(node);
+        Map<String, String> expected = Map.ofEntries(
+                Map.entry("process.roles", "broker,controller"),
+                Map.entry("offsets.topic.replication.factor", "1"),
+                Map.entry("transaction.state.log.replication.factor", "1"),
+                Map.entry("transaction.state.log.min.isr", "1"),
+                Map.entry("min.insync.replicas", "1"),
+                Map.entry("group.initial.rebalance.delay.ms", "0"),
+                Map.entry("transaction.max.timeout.ms", "900000"),
+                Map.entry("auto.create.topics.enable", "false"),
+                Map.entry("log.segment.bytes", String.valueOf(16 * 1024 * 1024)));
+        expected.forEach((key, value) -> assertEquals(value, config.get(key).value(), key));
+        String listeners = config.get("listeners").value();
+        for (String listener : listeners.split(",")) {
+            assertTrue(listener.contains("://127.0.0.1:"), "listener bound to 127.0.0.1 only: " + listeners);
+        }
+    }
+
+    @Test
+    void builderRejectsDerivedSettingsAndBadPorts() {
+        for (String key : List.of("listeners", "process.roles", "node.id", "controller.quorum.voters", "log.dirs")) {
+            assertThrows(IllegalArgumentException.class, () -> EmbeddedKafkaBroker.builder().brokerProperty(key, "x"), key);
+        }
+        assertThrows(IllegalArgumentException.class, () -> EmbeddedKafkaBroker.builder().brokerPort(-1));
+        assertThrows(IllegalArgumentException.class, () -> EmbeddedKafkaBroker.builder().controllerPort(65536));
+        assertThrows(IllegalStateException.class, () -> kafkaClosedBroker().createTopics(1, "x"));
     }
 
     @Test
@@ -326,6 +359,18 @@ class EmbeddedKafkaBrokerTest {
         public void notifyCheckpointComplete(long checkpointId) {
             CHECKPOINTED.set(true);
         }
+    }
+
+    private static EmbeddedKafkaBroker closedBroker;
+
+    /** A broker that was started and closed (started once, lazily). */
+    private static synchronized EmbeddedKafkaBroker kafkaClosedBroker() {
+        if (closedBroker == null) {
+            closedBroker = EmbeddedKafkaBroker.start();
+            closedBroker.close();
+            closedBroker.close(); // idempotent
+        }
+        return closedBroker;
     }
 
     private static List<String> expectedUpperCase(int n) {
