@@ -143,10 +143,15 @@ public final class TinyModelGenerator {
         String bias2 = w.node("Mul", "attention.mask_bias_2d", List.of(inverted, maskFill));
         String bias = w.node("Unsqueeze", "attention.mask_bias", List.of(bias2, maskAxes));
 
+        // Random post-LN stacks collapse to one vector for all tokens (near-uniform attention averages the sequence
+        // into every residual stream). Sharper attention (scores with std ~2) and residual branches scaled by
+        // 1/sqrt(layers) keep the token-specific part alive, so logits still spread at 12 and 24 layers.
+        double qk = 1.5 / Math.sqrt(h);
+        double branch = 1.0 / Math.sqrt(Math.max(1, spec.layers()));
         for (int l = 0; l < spec.layers(); l++) {
             String p = "encoder.layer." + l + ".";
-            String q = dense(w, seed, p + "attention.self.query", x, h, h, 1.0 / Math.sqrt(h));
-            String k = dense(w, seed, p + "attention.self.key", x, h, h, 1.0 / Math.sqrt(h));
+            String q = dense(w, seed, p + "attention.self.query", x, h, h, qk);
+            String k = dense(w, seed, p + "attention.self.key", x, h, h, qk);
             String v = dense(w, seed, p + "attention.self.value", x, h, h, 1.0 / Math.sqrt(h));
             String qh = w.node("Transpose", p + "q_heads",
                     List.of(w.node("Reshape", p + "q_split", List.of(q, splitShape))),
@@ -164,7 +169,7 @@ public final class TinyModelGenerator {
             String ctx = w.node("MatMul", p + "context_heads", List.of(probs, vh));
             ctx = w.node("Transpose", p + "context_t", List.of(ctx), OnnxGraphWriter.intsAttr("perm", 0, 2, 1, 3));
             ctx = w.node("Reshape", p + "context", List.of(ctx, mergeShape));
-            String att = dense(w, seed, p + "attention.output.dense", ctx, h, h, 1.0 / Math.sqrt(h));
+            String att = dense(w, seed, p + "attention.output.dense", ctx, h, h, branch / Math.sqrt(h));
             x = w.node("Add", p + "attention.residual", List.of(att, x));
             x = layerNorm(w, p + "attention.output.LayerNorm", x, h);
 
@@ -173,7 +178,7 @@ public final class TinyModelGenerator {
             String erf = w.node("Erf", p + "gelu.erf", List.of(w.node("Div", p + "gelu.div", List.of(inter, sqrt2))));
             String gate = w.node("Add", p + "gelu.add", List.of(erf, one));
             String gelu = w.node("Mul", p + "gelu.half", List.of(w.node("Mul", p + "gelu.mul", List.of(inter, gate)), half));
-            String out = dense(w, seed, p + "output.dense", gelu, spec.ffn(), h, 1.0 / Math.sqrt(spec.ffn()));
+            String out = dense(w, seed, p + "output.dense", gelu, spec.ffn(), h, branch / Math.sqrt(spec.ffn()));
             x = w.node("Add", p + "output.residual", List.of(out, x));
             x = layerNorm(w, p + "output.LayerNorm", x, h);
         }
