@@ -57,6 +57,7 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<SourceRecord, C
     private transient Histogram latencyMillis;
     private transient Histogram inferenceMillis;
     private transient volatile ExecutionProvider provider;
+    private transient volatile BatchingStats finalStats;
 
     public LlmLinguaCompressFunction(LlmLinguaConfig config) {
         this.config = config;
@@ -121,12 +122,18 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<SourceRecord, C
         ratio = g.histogram("compressionRatio", new DescriptiveStatisticsHistogram(1000));
         latencyMillis = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
         inferenceMillis = g.histogram("inferenceMs", new DescriptiveStatisticsHistogram(1000));
-        g.gauge("batchSizeMean", () -> engine.batchingStats().meanBatchSize());
-        g.gauge("paddingEfficiency", () -> engine.batchingStats().paddingEfficiency());
-        g.gauge("modelBatches", () -> engine.batchingStats().batches());
-        g.gauge("queueDepth", () -> engine.batchingStats().queuedSequences());
+        g.gauge("batchSizeMean", () -> stats().meanBatchSize());
+        g.gauge("paddingEfficiency", () -> stats().paddingEfficiency());
+        g.gauge("modelBatches", () -> stats().batches());
+        g.gauge("queueDepth", () -> stats().queuedSequences());
         g.gauge("inFlight", () -> inFlight.get());
         g.gauge("provider", () -> String.valueOf(provider));
+    }
+
+    /** Engine statistics; after close the last ones, since reporters may still read the gauges. */
+    private BatchingStats stats() {
+        PromptCompressor e = engine;
+        return e != null ? e.batchingStats() : (finalStats != null ? finalStats : new BatchingStats(0, 0, 0, 0, 0, 0));
     }
 
     @Override
@@ -204,6 +211,7 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<SourceRecord, C
         } finally {
             if (engine != null) {
                 BatchingStats s = engine.batchingStats();
+                finalStats = s;
                 LOG.info("Closing LLMLingua-2 engine: {} model calls, mean batch {}, padding efficiency {}",
                         s.batches(), String.format("%.2f", s.meanBatchSize()), String.format("%.2f", s.paddingEfficiency()));
                 engine.close();

@@ -6,7 +6,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 
+import java.io.Serializable;
 import java.util.Collection;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 
 /** Adds the LLMLingua-2 compression operator to a stream of source records. */
@@ -24,7 +26,7 @@ public final class LlmLinguaOperator {
             AsyncRetryStrategy<ChunkOutcome> retry =
                     new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<ChunkOutcome>(
                             config.retryMaxAttempts(), config.retryBackoff().toMillis())
-                            .ifResult(LlmLinguaOperator::anyRetryable)
+                            .ifResult(new AnyRetryable())
                             .build();
             out = config.ordered()
                     ? AsyncDataStream.orderedWaitWithRetry(input, function, timeoutMs, TimeUnit.MILLISECONDS,
@@ -39,12 +41,18 @@ public final class LlmLinguaOperator {
         return out.name(NAME).uid(NAME);
     }
 
-    static boolean anyRetryable(Collection<ChunkOutcome> outcomes) {
-        for (ChunkOutcome o : outcomes) {
-            if (o.retryable) {
-                return true;
+    /** Retries a record whose outcome is a retryable dead letter (an engine failure). Serializable for the job graph. */
+    static final class AnyRetryable implements Predicate<Collection<ChunkOutcome>>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean test(Collection<ChunkOutcome> outcomes) {
+            for (ChunkOutcome o : outcomes) {
+                if (o.retryable) {
+                    return true;
+                }
             }
+            return false;
         }
-        return false;
     }
 }

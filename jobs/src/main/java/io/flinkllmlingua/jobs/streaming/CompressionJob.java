@@ -5,6 +5,7 @@ import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.flink.LlmLinguaOperator;
 import io.flinkllmlingua.flink.SourceRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -30,6 +31,15 @@ public final class CompressionJob {
 
     /** Adds the pipeline to {@code env} and returns the outcome stream (before the sink). */
     public static SingleOutputStreamOperator<ChunkOutcome> build(StreamExecutionEnvironment env, JobSettings s) {
+        return build(env, s, null);
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment, JobSettings)}, with a step between the operator and the sink
+     * (fault-injection in tests, custom enrichment); null for none.
+     */
+    public static SingleOutputStreamOperator<ChunkOutcome> build(StreamExecutionEnvironment env, JobSettings s,
+                                                                 MapFunction<ChunkOutcome, ChunkOutcome> beforeSink) {
         LlmLinguaConfig config = LlmLinguaConfig.fromMap(s.llmlingua);
         if (s.parallelism > 0) {
             env.setParallelism(s.parallelism);
@@ -50,6 +60,9 @@ public final class CompressionJob {
                 .uid(SOURCE_UID);
 
         SingleOutputStreamOperator<ChunkOutcome> outcomes = LlmLinguaOperator.compress(records, config);
+        if (beforeSink != null) {
+            outcomes = outcomes.map(beforeSink).returns(ChunkOutcome.class).name("before-sink").uid("before-sink");
+        }
 
         Properties producer = new Properties();
         producer.putAll(s.kafkaProperties);
