@@ -7,7 +7,6 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,11 +37,6 @@ final class EngineDefaults implements CommandLine.IDefaultValueProvider {
         put("--max-batch-tokens", c.maxBatchTokens());
         put("--batch-wait-us", c.maxBatchWaitMicros());
         put("--length-bucket", c.lengthBucket());
-    }
-
-    /** The engine's default chunk end tokens, escaped for display. */
-    static List<String> defaultChunkEndTokens() {
-        return CompressionOptions.defaults().chunkEndTokens();
     }
 
     private void put(String option, Object value) {
