@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code llmlingua compress}: compresses texts, files or JSONL records, writing one JSON line per input. */
@@ -132,16 +133,30 @@ final class CompressCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
 
+        boolean separateErrors = errors != null
+                && (output == null || !errors.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize()));
         Writer out = null;
         Writer err = null;
         try {
-            out = output != null ? Files.newBufferedWriter(output, StandardCharsets.UTF_8)
+            out = output != null ? create(output, "--output")
                     : new BufferedWriter(new OutputStreamWriter(cli.stdout(), StandardCharsets.UTF_8));
-            err = errors != null ? Files.newBufferedWriter(errors, StandardCharsets.UTF_8) : out;
+            err = separateErrors ? create(errors, "--errors") : out;
             return run(config, options, sources, out, err);
         } finally {
-            closeOrFlush(err, errors != null);
-            closeOrFlush(out, output != null);
+            try {
+                closeOrFlush(err, separateErrors);
+            } finally {
+                closeOrFlush(out, output != null);
+            }
+        }
+    }
+
+    private Writer create(Path file, String option) {
+        try {
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw usage("cannot write " + option + " file " + file + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null || e.getMessage().equals(file.toString()) ? "" : " " + e.getMessage()));
         }
     }
 
@@ -199,6 +214,12 @@ final class CompressCommand implements Callable<Integer> {
             }
         } finally {
             pool.shutdownNow();
+            try {
+                // On a failure, let the workers leave the engine before it is closed.
+                pool.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -304,10 +325,10 @@ final class CompressCommand implements Callable<Integer> {
 
         String summary(long elapsedNanos, long loadNanos, PromptCompressor compressor) {
             double seconds = elapsedNanos / 1e9;
-            double ratio = tokensOut == 0 ? (tokensIn == 0 ? 1.0 : Double.POSITIVE_INFINITY) : (double) tokensIn / tokensOut;
+            String ratio = tokensOut == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", (double) tokensIn / tokensOut);
             BatchingStats b = compressor.batchingStats();
             return String.format(Locale.ROOT,
-                    "llmlingua: %d records, %d failed; %d -> %d tokens (%.2fx); %.0f tokens/s over %.2f s"
+                    "llmlingua: %d records, %d failed; %d -> %d tokens (%s); %.0f tokens/s over %.2f s"
                             + " (model loaded in %.2f s on %s; %d model calls, mean batch %.1f)",
                     records, failed, tokensIn, tokensOut, ratio, seconds > 0 ? tokensIn / seconds : 0.0, seconds,
                     loadNanos / 1e9, compressor.provider(), b.batches(), b.meanBatchSize());

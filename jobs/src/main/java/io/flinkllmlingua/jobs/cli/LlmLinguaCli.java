@@ -19,7 +19,6 @@ import picocli.CommandLine.Spec;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +108,7 @@ public final class LlmLinguaCli implements Runnable {
         return in;
     }
 
-    OutputStream stdout() {
+    PrintStream stdout() {
         return out;
     }
 

@@ -279,6 +279,9 @@ class CompressCommandTest {
         Run noFile = run("", "compress", modelArg, tmp.resolve("missing.txt").toString());
         assertEquals(1, noFile.exitCode());
         assertTrue(noFile.stderr().contains("input file not found"), noFile.stderr());
+        Run unwritable = run(T1, "compress", modelArg, "--output", tmp.resolve("no-dir").resolve("out.jsonl").toString());
+        assertEquals(1, unwritable.exitCode());
+        assertTrue(unwritable.stderr().contains("cannot write --output file"), unwritable.stderr());
         Run both = run("", "compress", modelArg, "--jsonl", "--split-paragraphs");
         assertEquals(1, both.exitCode());
         Run noCommand = run("");
