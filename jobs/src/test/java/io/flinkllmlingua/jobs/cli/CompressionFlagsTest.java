@@ -1,0 +1,131 @@
+package io.flinkllmlingua.jobs.cli;
+
+import io.flinkllmlingua.engine.CompressionOptions;
+import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.ExecutionProvider;
+import io.flinkllmlingua.engine.ModelFamily;
+import io.flinkllmlingua.engine.RenderMode;
+import io.flinkllmlingua.engine.SpecialTokenPolicy;
+import io.flinkllmlingua.engine.TokenToWord;
+import io.flinkllmlingua.jobs.cli.CliRunner.Run;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Flags to engine options and configuration, defaults, escapes and the help text; no model needed. */
+class CompressionFlagsTest {
+
+    private static CompressCommand parse(String... args) {
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+        CommandLine cl = new LlmLinguaCli(new ByteArrayInputStream(new byte[0]), sink, sink, Map.of()).commandLine();
+        cl.parseArgs(args);
+        return cl.getSubcommands().get("compress").getCommand();
+    }
+
+    @Test
+    void withoutFlagsTheOptionsAndConfigAreTheEngineDefaults() {
+        CompressCommand c = parse("compress");
+        assertEquals(CompressionOptions.defaults(), c.compression.toOptions(false));
+        assertEquals(EngineConfig.builder(Path.of("m")).build(), c.engine.toConfig(Path.of("m")));
+        assertEquals(1, c.concurrency);
+    }
+
+    @Test
+    void everyCompressionFlagReachesTheOptions() {
+        CompressCommand c = parse("compress", "--rate", "0.25", "--target-token", "120",
+                "--force-token", "\\n", "--force-token", "!", "--force-reserve-digit", "--drop-consecutive",
+                "--chunk-end-token", ".", "--chunk-end-token", "\\u3002", "--token-to-word", "FIRST",
+                "--context-level-filter", "--no-token-level-filter", "--target-context", "2",
+                "--context-level-rate", "0.5", "--context-level-target-token", "300",
+                "--force-context-id", "0", "--force-context-id", "3", "--render-mode", "original-spans",
+                "--special-tokens", "count-as-text", "--word-sep", "|", "--label-sep", "\\t");
+        CompressionOptions o = c.compression.toOptions(true);
+        assertEquals(0.25, o.rate());
+        assertEquals(120, o.targetToken());
+        assertEquals(List.of("\n", "!"), o.forceTokens());
+        assertTrue(o.forceReserveDigit());
+        assertTrue(o.dropConsecutive());
+        assertEquals(List.of(".", "\u3002"), o.chunkEndTokens());
+        assertEquals(TokenToWord.FIRST, o.tokenToWord());
+        assertTrue(o.useContextLevelFilter());
+        assertFalse(o.useTokenLevelFilter());
+        assertEquals(2, o.targetContext());
+        assertEquals(0.5, o.contextLevelRate());
+        assertEquals(300, o.contextLevelTargetToken());
+        assertEquals(List.of(0, 3), o.forceContextIds());
+        assertEquals(RenderMode.ORIGINAL_SPANS, o.renderMode());
+        assertEquals(SpecialTokenPolicy.COUNT_AS_TEXT, o.specialTokenPolicy());
+        assertTrue(o.returnWordLabel());
+        assertEquals("|", o.wordSep());
+        assertEquals("\t", o.labelSep());
+    }
+
+    @Test
+    void everyEngineFlagReachesTheConfig() {
+        CompressCommand c = parse("compress", "--model", "/m/x", "--model-id", "xlmr", "--provider", "tensorrt",
+                "--device", "1", "--threads", "3", "--max-batch", "8", "--max-batch-tokens", "4096",
+                "--batch-wait-us", "500", "--length-bucket", "64", "--pad-to-512", "--family", "sentencepiece",
+                "--concurrency", "6");
+        EngineConfig e = c.engine.toConfig(c.engine.model);
+        assertEquals(Path.of("/m/x"), e.modelDir());
+        assertEquals("xlmr", e.modelId());
+        assertEquals(ExecutionProvider.TENSORRT, e.executionProvider());
+        assertEquals(1, e.deviceId());
+        assertEquals(3, e.intraOpThreads());
+        assertEquals(8, e.maxBatchSequences());
+        assertEquals(4096, e.maxBatchTokens());
+        assertEquals(500, e.maxBatchWaitMicros());
+        assertEquals(64, e.lengthBucket());
+        assertTrue(e.padToMaxLength());
+        assertEquals(ModelFamily.SENTENCEPIECE, e.family());
+        assertEquals(6, c.concurrency);
+    }
+
+    @Test
+    void escapes() {
+        assertEquals("a\nb\tc\r \\d\\", Escapes.unescape("a\\nb\\tc\\r\\s\\\\d\\"));
+        assertEquals("\u3002x\\u12", Escapes.unescape("\\u3002x\\u12"));
+        assertEquals("\\x", Escapes.unescape("\\x"));
+        for (String s : List.of("\n", "\t\t|\t\t", " ", "a b", "\\n", "\u0001")) {
+            assertEquals(s, Escapes.unescape(Escapes.escape(s)), s);
+        }
+        assertEquals("\\s", Escapes.escape(" "));
+    }
+
+    @Test
+    void enumValuesAreCaseInsensitiveWithDashes() {
+        EnumConverter<RenderMode> c = new EnumConverter<>(RenderMode.class);
+        assertEquals(RenderMode.ORIGINAL_SPANS, c.convert("Original-Spans"));
+        assertEquals(RenderMode.ORIGINAL_SPANS, c.convert("original_spans"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("spans"));
+        assertEquals("original-spans", EnumConverter.display(RenderMode.ORIGINAL_SPANS));
+    }
+
+    @Test
+    void helpListsEveryFlagWithTheEngineDefaults() {
+        Run r = CliRunner.run("", "compress", "--help");
+        assertEquals(0, r.exitCode());
+        for (String flag : List.of("--jsonl", "--split-paragraphs", "--output", "--errors", "--word-labels",
+                "--concurrency", "--rate", "--target-token", "--force-token", "--force-reserve-digit",
+                "--drop-consecutive", "--chunk-end-token", "--token-to-word", "--context-level-filter",
+                "--no-token-level-filter", "--target-context", "--context-level-rate",
+                "--context-level-target-token", "--force-context-id", "--render-mode", "--special-tokens",
+                "--model", "--provider", "--device", "--threads", "--max-batch", "--max-batch-tokens",
+                "--batch-wait-us", "--pad-to-512", "--family", "--verbose")) {
+            assertTrue(r.stdout().contains(flag), flag + " in\n" + r.stdout());
+        }
+        assertTrue(r.stdout().contains("Default: 0.5"), "rate default from CompressionOptions");
+        assertTrue(r.stdout().contains("Default: 2000"), "batch wait default from EngineConfig");
+    }
+}
