@@ -73,6 +73,10 @@ public final class CompressionJobMain implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "0", description = "Embedded default only: records to send (0: the whole sample corpus).")
     int records;
 
+    @Option(names = "--compare-engine", description = "Embedded default only: afterwards, compress the same corpus with "
+            + "the engine alone (no Kafka, no Flink) and print both throughputs.")
+    boolean compareEngine;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new CompressionJobMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
@@ -81,7 +85,7 @@ public final class CompressionJobMain implements Callable<Integer> {
     public Integer call() throws Exception {
         JobSettings s = settings();
         if (bootstrapServers == null) {
-            return EmbeddedDefault.run(s, records, System.out);
+            return EmbeddedDefault.run(s, records, compareEngine, System.out);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CompressionJob.build(env, s);

@@ -44,12 +44,14 @@ final class EmbeddedDefault {
 
     private EmbeddedDefault() {}
 
-    static int run(JobSettings s, int limit, PrintStream out) throws Exception {
+    static int run(JobSettings s, int limit, boolean compareEngine, PrintStream out) throws Exception {
         long start = System.nanoTime();
         if (!s.llmlingua.containsKey("llmlingua.model.path")) {
             Path model = DemoModel.ensure(out);
             s.llmlingua.put("llmlingua.model.path", model.toString());
             s.llmlingua.putIfAbsent("llmlingua.model.id", DemoModel.MODEL_ID);
+            // The demo model's tokenizer lower-cases: cut kept words from the original text for readable samples.
+            s.llmlingua.putIfAbsent("llmlingua.render-mode", "ORIGINAL_SPANS");
         }
         List<String> corpus = readCorpus(limit);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -87,10 +89,34 @@ final class EmbeddedDefault {
             Summary summary = Summary.read(broker.bootstrapServers(), s, sent);
             progress.close();
             summary.print(out, jobSeconds, corpus);
+            if (compareEngine) {
+                compareWithEngine(s, corpus, summary, jobSeconds, out);
+            }
             out.printf(Locale.ROOT, "Job %s finished in %.1f s; total %.1f s%n", result.getJobID(), jobSeconds,
                     (System.nanoTime() - start) / 1e9);
             return summary.missing() == 0 ? 0 : 1;
         }
+    }
+
+    /** Engine alone on the same texts, model and options, with as many concurrent callers as the job had in flight. */
+    private static void compareWithEngine(JobSettings s, List<String> corpus, Summary summary, double jobSeconds,
+                                          PrintStream out) throws Exception {
+        io.flinkllmlingua.flink.LlmLinguaConfig config = io.flinkllmlingua.flink.LlmLinguaConfig.fromMap(s.llmlingua);
+        List<String> texts = new ArrayList<>();
+        for (String line : corpus) {
+            texts.add(JSON.readTree(line).get("text").asText());
+        }
+        int callers = Math.max(1, s.parallelism) * config.capacity();
+        List<io.flinkllmlingua.jobs.bench.EngineBenchmark.Row> rows = io.flinkllmlingua.jobs.bench.EngineBenchmark
+                .compare(config.engine(), texts, config.defaults(), Math.min(callers, texts.size()), out);
+        out.println();
+        out.println("Engine alone on the same corpus (same model and options, one engine):");
+        io.flinkllmlingua.jobs.bench.EngineBenchmark.print(rows, out);
+        long tokens = summary.compressed().stream().mapToLong(n -> n.get("original_tokens").asLong()).sum();
+        double job = tokens / jobSeconds;
+        double engine = rows.get(1).tokensPerSecond();
+        out.printf(Locale.ROOT, "end-to-end job / engine-only (batched) throughput: %.0f / %.0f tokens/s = %.2f%n",
+                job, engine, job / engine);
     }
 
     static List<String> readCorpus(int limit) throws IOException {
