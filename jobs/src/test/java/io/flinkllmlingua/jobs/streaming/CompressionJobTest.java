@@ -303,6 +303,72 @@ class CompressionJobTest {
         assertTrue(FailOnceAfterCheckpoint.SEEN.get() > inputs.size(), "records after the checkpoint were replayed");
     }
 
+    @Test
+    void engineFailuresAreRetriedThenDeadLetteredWhileTheJobRuns() throws Exception {
+        // A model whose logits have 4 classes: it loads, but every inference is refused by the engine.
+        Path broken = Files.createTempDirectory("broken-model");
+        TinyModelGenerator.generateTiny(broken, GeneratedFamily.WORDPIECE);
+        widenLogits(broken.resolve("model.onnx"));
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        JobSettings s = settings(id);
+        s.llmlingua.put("llmlingua.model.path", broken.toString());
+        s.llmlingua.put("llmlingua.retry.max-attempts", "2");
+        s.llmlingua.put("llmlingua.retry.backoff", "50 ms");
+        kafka.createTopics(2, s.inputTopic, s.outputTopic, s.deadLetterTopic);
+        List<Input> inputs = goodInputs(6);
+        produce(s.inputTopic, inputs);
+        // Unbounded: Flink's async operator stops retrying once its input has ended, so a bounded run would not retry.
+        s.bounded = false;
+
+        StreamExecutionEnvironment env = env(new Configuration());
+        CompressionJob.build(env, s);
+        org.apache.flink.core.execution.JobClient job = env.executeAsync("job-engine-failure-" + id);
+        List<ConsumerRecord<byte[], byte[]>> dead = List.of();
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (dead.size() < inputs.size() && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            dead = readCommitted(s.deadLetterTopic);
+        }
+        job.cancel().get();
+
+        assertEquals(0, readCommitted(s.outputTopic).size());
+        assertEquals(inputs.size(), dead.size());
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            JsonNode d = JSON.readTree(r.value());
+            assertEquals("EngineFailure", d.path("error").path("class").asText());
+            assertTrue(d.path("error").path("message").asText().contains("shape"), d.toString());
+            assertEquals(3, d.path("error").path("attempts").asInt());
+        }
+        long failures = 0;
+        for (Metric m : REPORTER.findMetrics(job.getJobID(), ".*llmlingua.recordsFailed").values()) {
+            failures += ((org.apache.flink.metrics.Counter) m).getCount();
+        }
+        assertEquals(inputs.size() * 3L, failures, "each record tried once and retried twice");
+    }
+
+    /** Concatenates the logits with themselves on the class axis: [batch, sequence, 4]. */
+    static void widenLogits(Path modelFile) throws Exception {
+        ai.onnx.proto.OnnxMl.ModelProto model = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(modelFile));
+        ai.onnx.proto.OnnxMl.GraphProto.Builder g = model.getGraph().toBuilder();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            ai.onnx.proto.OnnxMl.NodeProto.Builder n = g.getNodeBuilder(i);
+            for (int k = 0; k < n.getOutputCount(); k++) {
+                if (n.getOutput(k).equals("logits")) {
+                    n.setOutput(k, "logits_2");
+                }
+            }
+        }
+        g.addNode(ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setOpType("Concat").addInput("logits_2")
+                .addInput("logits_2").addOutput("logits").addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder()
+                        .setName("axis").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(2)));
+        for (int i = 0; i < g.getOutputCount(); i++) {
+            if (g.getOutput(i).getName().equals("logits")) {
+                g.getOutputBuilder(i).getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(2).setDimValue(4);
+            }
+        }
+        Files.write(modelFile, model.toBuilder().setGraph(g).build().toByteArray());
+    }
+
     /** Throws once, on the first outcome after a checkpoint completed. */
     static final class FailOnceAfterCheckpoint implements MapFunction<ChunkOutcome, ChunkOutcome>, CheckpointListener {
         static final AtomicBoolean FAILED = new AtomicBoolean();
