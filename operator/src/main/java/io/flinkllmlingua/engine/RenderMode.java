@@ -11,8 +11,9 @@ public enum RenderMode {
     /**
      * The kept words are cut from the original input by character spans, so the output is an exact
      * subsequence of the input: original casing, Unicode, URLs, no lost space at chunk boundaries and no
-     * spaces inserted between CJK characters. Between two kept words that were not adjacent in the input,
-     * one whitespace character of the dropped stretch is kept if it had any.
+     * spaces inserted between CJK characters. Between two kept words that were not adjacent in the input, the
+     * whitespace character before the next word is kept (or one from the dropped stretch where two words would
+     * otherwise merge), so attached punctuation stays attached.
      */
     ORIGINAL_SPANS
 }

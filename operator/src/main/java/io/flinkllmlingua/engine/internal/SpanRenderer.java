@@ -124,8 +124,21 @@ public final class SpanRenderer {
         return out.toString();
     }
 
-    /** One whitespace character of the dropped stretch (a newline if there is one), or nothing. */
+    /**
+     * What separates two kept words that were not adjacent: the whitespace character right before the next word
+     * if there is one (so punctuation that was attached stays attached); else, when both sides are word
+     * characters and the dropped stretch held whitespace, one whitespace character of it (a newline if any), so
+     * that words do not merge; else nothing (CJK text, attached punctuation).
+     */
     private String separator(int from, int to) {
+        if (to > from && Character.isWhitespace(original.charAt(to - 1))) {
+            return String.valueOf(original.charAt(to - 1));
+        }
+        if (from == 0 || to >= original.length()
+                || !Character.isLetterOrDigit(original.codePointBefore(from))
+                || !Character.isLetterOrDigit(original.codePointAt(to))) {
+            return "";
+        }
         int firstSpace = -1;
         for (int i = from; i < to; i++) {
             char c = original.charAt(i);
