@@ -2,6 +2,7 @@ package io.flinkllmlingua.flink;
 
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.TextEscapes;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 
@@ -50,7 +51,7 @@ public final class LlmLinguaConfig implements Serializable {
         this.defaults = CompressionOptions.builder()
                 .rate(c.get(LlmLinguaOptions.RATE))
                 .targetToken(c.get(LlmLinguaOptions.TARGET_TOKEN))
-                .forceTokens(c.get(LlmLinguaOptions.FORCE_TOKENS))
+                .forceTokens(c.get(LlmLinguaOptions.FORCE_TOKENS).stream().map(TextEscapes::unescape).toList())
                 .forceReserveDigit(c.get(LlmLinguaOptions.FORCE_RESERVE_DIGIT))
                 .dropConsecutive(c.get(LlmLinguaOptions.DROP_CONSECUTIVE))
                 .renderMode(c.get(LlmLinguaOptions.RENDER_MODE))

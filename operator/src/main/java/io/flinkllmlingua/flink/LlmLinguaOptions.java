@@ -77,7 +77,8 @@ public final class LlmLinguaOptions {
 
     public static final ConfigOption<List<String>> FORCE_TOKENS = ConfigOptions.key("llmlingua.force-tokens")
             .stringType().asList().defaultValues("\n", ".", "!", "?")
-            .withDescription("Strings always kept (at most 100).");
+            .withDescription("Strings always kept (at most 100), separated by ';'. Escapes \\n, \\t, \\r, \\s (space), "
+                    + "\\\\ and \\uXXXX stand for those characters (Flink trims list elements, so a bare newline is lost).");
 
     public static final ConfigOption<Boolean> FORCE_RESERVE_DIGIT = ConfigOptions.key("llmlingua.force-reserve-digit")
             .booleanType().defaultValue(false)

@@ -1,5 +1,7 @@
 package io.flinkllmlingua.jobs.cli;
 
+import io.flinkllmlingua.engine.TextEscapes;
+
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.RenderMode;
 import io.flinkllmlingua.engine.SpecialTokenPolicy;
@@ -102,8 +104,8 @@ final class CompressionFlags {
                 .renderMode(renderMode)
                 .specialTokenPolicy(specialTokens)
                 .returnWordLabel(wordLabels)
-                .wordSep(Escapes.unescape(wordSep))
-                .labelSep(Escapes.unescape(labelSep));
+                .wordSep(TextEscapes.unescape(wordSep))
+                .labelSep(TextEscapes.unescape(labelSep));
         if (!chunkEndTokens.isEmpty()) {
             b.chunkEndTokens(unescape(chunkEndTokens));
         }
@@ -113,7 +115,7 @@ final class CompressionFlags {
     private static List<String> unescape(List<String> values) {
         List<String> out = new ArrayList<>(values.size());
         for (String v : values) {
-            out.add(Escapes.unescape(v));
+            out.add(TextEscapes.unescape(v));
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package io.flinkllmlingua.jobs.cli;
 
+import io.flinkllmlingua.engine.TextEscapes;
+
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.EngineConfig;
 import picocli.CommandLine;
@@ -26,8 +28,8 @@ final class EngineDefaults implements CommandLine.IDefaultValueProvider {
         put("--context-level-target-token", o.contextLevelTargetToken());
         put("--render-mode", EnumConverter.display(o.renderMode()));
         put("--special-tokens", EnumConverter.display(o.specialTokenPolicy()));
-        put("--word-sep", Escapes.escape(o.wordSep()));
-        put("--label-sep", Escapes.escape(o.labelSep()));
+        put("--word-sep", TextEscapes.escape(o.wordSep()));
+        put("--label-sep", TextEscapes.escape(o.labelSep()));
 
         EngineConfig c = EngineConfig.builder("model").build();
         put("--provider", EnumConverter.display(c.executionProvider()));

@@ -1,5 +1,7 @@
 package io.flinkllmlingua.jobs.cli;
 
+import io.flinkllmlingua.engine.TextEscapes;
+
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.ExecutionProvider;
@@ -94,13 +96,13 @@ class CompressionFlagsTest {
 
     @Test
     void escapes() {
-        assertEquals("a\nb\tc\r \\d\\", Escapes.unescape("a\\nb\\tc\\r\\s\\\\d\\"));
-        assertEquals("\u3002x\\u12", Escapes.unescape("\\u3002x\\u12"));
-        assertEquals("\\x", Escapes.unescape("\\x"));
+        assertEquals("a\nb\tc\r \\d\\", TextEscapes.unescape("a\\nb\\tc\\r\\s\\\\d\\"));
+        assertEquals("\u3002x\\u12", TextEscapes.unescape("\\u3002x\\u12"));
+        assertEquals("\\x", TextEscapes.unescape("\\x"));
         for (String s : List.of("\n", "\t\t|\t\t", " ", "a b", "\\n", "\u0001")) {
-            assertEquals(s, Escapes.unescape(Escapes.escape(s)), s);
+            assertEquals(s, TextEscapes.unescape(TextEscapes.escape(s)), s);
         }
-        assertEquals("\\s", Escapes.escape(" "));
+        assertEquals("\\s", TextEscapes.escape(" "));
     }
 
     @Test

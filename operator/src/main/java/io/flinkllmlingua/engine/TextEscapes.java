@@ -1,14 +1,15 @@
-package io.flinkllmlingua.jobs.cli;
+package io.flinkllmlingua.engine;
 
 /**
- * Backslash escapes in option values, so that a shell user can pass a newline or tab as a force token:
+ * Backslash escapes in option values (command line, Flink configuration, properties files), so that a newline or
+ * tab can be given as a force token:
  * {@code \n}, {@code \r}, {@code \t}, {@code \\}, {@code \s} (space) and {@code \}{@code uXXXX}. Any other
  * backslash is kept as it is.
  */
-final class Escapes {
-    private Escapes() {}
+public final class TextEscapes {
+    private TextEscapes() {}
 
-    static String unescape(String s) {
+    public static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }
@@ -44,7 +45,7 @@ final class Escapes {
      * The inverse, for display: control characters and backslashes as escapes, and spaces as {@code \s} when the
      * value is nothing but whitespace (so that it stays visible).
      */
-    static String escape(String s) {
+    public static String escape(String s) {
         boolean blank = !s.isEmpty() && s.isBlank();
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
