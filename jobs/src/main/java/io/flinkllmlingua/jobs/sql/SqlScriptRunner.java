@@ -1,0 +1,161 @@
+package io.flinkllmlingua.jobs.sql;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ResultKind;
+import org.apache.flink.table.api.StatementSet;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Executes a {@link SqlScript} with a streaming {@link StreamTableEnvironment}: on the cluster of {@code flink run}
+ * (the context environment), on a test MiniCluster, or else on a local MiniCluster in this JVM. {@code SET} and
+ * {@code RESET} change the table configuration; {@code BEGIN STATEMENT SET; ... END;} and
+ * {@code EXECUTE STATEMENT SET BEGIN ...; END;} run their INSERTs as one job; other statements go to
+ * {@code executeSql}. With {@code wait}, each job is awaited before the next statement (a bounded job ends, an
+ * unbounded one runs until cancelled); results of queries and SHOW/DESCRIBE statements are printed.
+ */
+public final class SqlScriptRunner {
+    private static final Pattern SET = Pattern.compile("(?is)SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'\\s*");
+    private static final Pattern RESET = Pattern.compile("(?is)RESET\\s+'((?:[^']|'')*)'\\s*");
+
+    /** A job that a statement started. */
+    public record Job(int statement, int line, String summary, JobClient client, JobExecutionResult result) {}
+
+    private final PrintStream out;
+    private final boolean wait;
+    private final boolean verbose;
+
+    public SqlScriptRunner(PrintStream out, boolean wait, boolean verbose) {
+        this.out = out;
+        this.wait = wait;
+        this.verbose = verbose;
+    }
+
+    /** A streaming table environment on the context (cluster or test) environment, else a local one on 127.0.0.1. */
+    public static StreamTableEnvironment tableEnvironment(Configuration conf) {
+        Configuration c = new Configuration(conf);
+        // Only used when no cluster is given: the local MiniCluster's REST endpoint stays on the loopback interface.
+        c.set(RestOptions.BIND_ADDRESS, c.getOptional(RestOptions.BIND_ADDRESS).orElse("127.0.0.1"));
+        c.set(RestOptions.ADDRESS, c.getOptional(RestOptions.ADDRESS).orElse("127.0.0.1"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
+        return StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
+    }
+
+    /** Runs every statement of {@code script}; the first failure stops the script (exception with its position). */
+    public List<Job> run(SqlScript script, StreamTableEnvironment tEnv) throws Exception {
+        List<Job> jobs = new ArrayList<>();
+        List<SqlScript.Statement> statements = script.statements();
+        for (int i = 0; i < statements.size(); i++) {
+            SqlScript.Statement s = statements.get(i);
+            String upper = s.upperPrefix(40);
+            try {
+                if (upper.startsWith("BEGIN STATEMENT SET") || upper.startsWith("EXECUTE STATEMENT SET BEGIN")) {
+                    StatementSet set = tEnv.createStatementSet();
+                    String first = upper.startsWith("EXECUTE")
+                            ? s.sql().strip().replaceFirst("(?is)^EXECUTE\\s+STATEMENT\\s+SET\\s+BEGIN", "").strip() : "";
+                    if (!first.isEmpty()) {
+                        set.addInsertSql(first);
+                    }
+                    int j = i + 1;
+                    for (; j < statements.size() && !statements.get(j).upperPrefix(4).equals("END"); j++) {
+                        set.addInsertSql(statements.get(j).sql());
+                    }
+                    if (j == statements.size()) {
+                        throw new IllegalArgumentException("statement set without END");
+                    }
+                    log(i, s, "statement set of " + (j - i - (first.isEmpty() ? 1 : 0)) + " INSERT statements");
+                    jobs.add(awaitJob(i, s, set.execute()));
+                    i = j;
+                    continue;
+                }
+                Matcher set = SET.matcher(s.sql().strip());
+                if (set.matches()) {
+                    tEnv.getConfig().set(unquote(set.group(1)), unquote(set.group(2)));
+                    log(i, s, "OK");
+                    continue;
+                }
+                Matcher reset = RESET.matcher(s.sql().strip());
+                if (reset.matches()) {
+                    tEnv.getConfig().getConfiguration().removeKey(unquote(reset.group(1)));
+                    log(i, s, "OK");
+                    continue;
+                }
+                TableResult r = tEnv.executeSql(s.sql());
+                Optional<JobClient> client = r.getJobClient();
+                boolean insert = upper.startsWith("INSERT") || upper.startsWith("EXECUTE");
+                if (client.isPresent() && insert) {
+                    jobs.add(awaitJob(i, s, r));
+                } else if (r.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
+                    r.print();
+                } else {
+                    log(i, s, "OK");
+                }
+            } catch (Exception e) {
+                throw new SqlStatementException(i + 1, s, e);
+            }
+        }
+        return jobs;
+    }
+
+    private Job awaitJob(int index, SqlScript.Statement s, TableResult r) throws Exception {
+        JobClient client = r.getJobClient().orElseThrow();
+        out.printf(Locale.ROOT, "[%d] line %d: %s%n    job %s submitted%n", index + 1, s.line(), s.summary(),
+                client.getJobID());
+        out.flush();
+        if (!wait) {
+            return new Job(index + 1, s.line(), s.summary(), client, null);
+        }
+        long t0 = System.nanoTime();
+        JobExecutionResult result = client.getJobExecutionResult().get();
+        out.printf(Locale.ROOT, "    job %s finished in %.1f s%n", client.getJobID(), (System.nanoTime() - t0) / 1e9);
+        out.flush();
+        return new Job(index + 1, s.line(), s.summary(), client, result);
+    }
+
+    private void log(int index, SqlScript.Statement s, String what) {
+        if (verbose) {
+            out.printf(Locale.ROOT, "[%d] line %d: %s%n    %s%n", index + 1, s.line(), s.summary(), what);
+            out.flush();
+        }
+    }
+
+    private static String unquote(String s) {
+        return s.replace("''", "'");
+    }
+
+    /** A statement that failed, with its number and line. */
+    public static final class SqlStatementException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SqlStatementException(int number, SqlScript.Statement s, Throwable cause) {
+            super("statement " + number + " (line " + s.line() + ", " + s.summary() + ") failed: "
+                    + rootMessage(cause), cause);
+        }
+
+        private static String rootMessage(Throwable t) {
+            String m = t.getMessage();
+            Throwable c = t.getCause();
+            while (c != null && c != t) {
+                if (c.getMessage() != null && !c.getMessage().isBlank() && (m == null || !m.contains(c.getMessage()))) {
+                    m = (m == null ? "" : m + ": ") + c.getMessage();
+                }
+                t = c;
+                c = c.getCause();
+            }
+            return m == null ? t.getClass().getSimpleName() : m;
+        }
+    }
+}

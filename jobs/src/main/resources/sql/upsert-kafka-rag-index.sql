@@ -1,0 +1,79 @@
+-- A compacted RAG-index topic: the latest compressed version of every chunk, keyed by chunk_id (upsert-kafka).
+--
+--   chunks (Kafka, JSON)  ->  ML_PREDICT(MODEL compressor)  ->  rag_index (upsert-kafka, key = chunk_id)
+--
+-- Run:  llmlingua sql --file builtin:upsert-kafka-rag-index.sql -Dbootstrap_servers=HOST:9092 \
+--           -Dinput_topic=chunks -Doutput_topic=rag-index -Dmodel_path=/models/llmlingua-2
+-- Create the output topic with cleanup.policy=compact so that Kafka keeps the latest value per chunk_id.
+-- Required variables: bootstrap_servers, input_topic, output_topic, model_path.
+-- Optional (default): parallelism (1), checkpoint_interval (10 s), group_id (flink-llmlingua-sql-rag),
+--   startup_mode (group-offsets), bounded_mode (unbounded), rate (0.5), execution_provider (AUTO), threads (0),
+--   batch_max_wait (2 ms), empty_text (SKIP_ROW: a chunk without text leaves the index as it was),
+--   invalid_input (NULL_RESULT), max_concurrent (64).
+--
+-- Versions of one chunk must reach the index in input order: produce the input keyed by chunk_id (one partition
+-- per chunk) and keep ML_PREDICT's output ORDERED (the default). Writes are idempotent per key, so at-least-once
+-- delivery is enough for an index.
+
+SET 'execution.runtime-mode' = 'streaming';
+SET 'parallelism.default' = '${parallelism:-1}';
+SET 'execution.checkpointing.interval' = '${checkpoint_interval:-10 s}';
+SET 'pipeline.name' = 'llmlingua-sql: RAG index ${input_topic} -> ${output_topic}';
+
+CREATE TEMPORARY TABLE chunks (
+  doc_id STRING,
+  chunk_id STRING,
+  `text` STRING,
+  metadata STRING
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${input_topic}',
+  'properties.bootstrap.servers' = '${bootstrap_servers}',
+  'properties.group.id' = '${group_id:-flink-llmlingua-sql-rag}',
+  'properties.isolation.level' = 'read_committed',
+  'properties.auto.offset.reset' = 'earliest',
+  'scan.startup.mode' = '${startup_mode:-group-offsets}',
+  'scan.bounded.mode' = '${bounded_mode:-unbounded}',
+  'format' = 'json',
+  'json.ignore-parse-errors' = 'true'
+);
+
+CREATE TEMPORARY MODEL compressor
+INPUT (`text` STRING)
+OUTPUT (compressed_text STRING, original_tokens INT, compressed_tokens INT, ratio DOUBLE)
+WITH (
+  'provider' = 'llmlingua2',
+  'model-path' = '${model_path}',
+  'rate' = '${rate:-0.5}',
+  'execution-provider' = '${execution_provider:-AUTO}',
+  'threads' = '${threads:-0}',
+  'batch.max-wait' = '${batch_max_wait:-2 ms}',
+  'empty-text' = '${empty_text:-SKIP_ROW}',
+  'invalid-input' = '${invalid_input:-NULL_RESULT}'
+);
+
+CREATE TEMPORARY TABLE rag_index (
+  chunk_id STRING,
+  doc_id STRING,
+  compressed_text STRING,
+  original_tokens INT,
+  compressed_tokens INT,
+  ratio DOUBLE,
+  metadata STRING,
+  PRIMARY KEY (chunk_id) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = '${output_topic}',
+  'properties.bootstrap.servers' = '${bootstrap_servers}',
+  'key.format' = 'raw',
+  'value.format' = 'json',
+  'value.fields-include' = 'EXCEPT_KEY'
+);
+
+INSERT INTO rag_index
+SELECT chunk_id, doc_id, compressed_text, original_tokens, compressed_tokens, ratio, metadata
+FROM ML_PREDICT(
+  TABLE chunks,
+  MODEL compressor,
+  DESCRIPTOR(`text`),
+  MAP['async', 'true', 'max-concurrent-operations', '${max_concurrent:-64}']);
