@@ -196,6 +196,9 @@ public final class LlmLinguaCli implements Runnable {
         if (System.getProperty(LOG_LEVEL_PROPERTY + ".djl") == null) {
             System.setProperty(LOG_LEVEL_PROPERTY + ".djl", verbose ? "INFO" : "ERROR");
         }
+        if (System.getProperty(LOG_LEVEL_PROPERTY + ".flink") == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY + ".flink", verbose ? "INFO" : "ERROR");
+        }
     }
 
     /** {@code --version}: the engine version. */

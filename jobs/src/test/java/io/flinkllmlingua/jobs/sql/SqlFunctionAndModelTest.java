@@ -214,6 +214,29 @@ class SqlFunctionAndModelTest {
         assertTrue(m2.contains("invalid value for option 'llmlingua.rate': 0.0"), m2);
     }
 
+    @Test
+    void scriptRunnerRunsStatementSetsAsOneJobAndAppliesSet() throws Exception {
+        String script = "SET 'parallelism.default' = '1';\n"
+                + "CREATE TEMPORARY TABLE src (s STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '5');\n"
+                + "CREATE TEMPORARY TABLE a (s STRING) WITH ('connector' = 'blackhole');\n"
+                + "CREATE TEMPORARY TABLE b (n INT) WITH ('connector' = 'blackhole');\n"
+                + "BEGIN STATEMENT SET;\nINSERT INTO a SELECT s FROM src;\nINSERT INTO b SELECT CHAR_LENGTH(s) FROM src;\nEND;\n"
+                + "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT s FROM src; INSERT INTO b SELECT 1 FROM src; END;\n"
+                + "RESET 'parallelism.default';\n";
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        StreamTableEnvironment t = SqlScriptRunner.tableEnvironment(new org.apache.flink.configuration.Configuration());
+        List<SqlScriptRunner.Job> jobs = new SqlScriptRunner(new java.io.PrintStream(log, true), true, true)
+                .run(SqlScript.parse(script, Map.of()), t);
+        assertEquals(2, jobs.size(), log.toString());
+        for (SqlScriptRunner.Job j : jobs) {
+            assertNotNull(j.result(), "awaited");
+        }
+        assertEquals(5, jobs.get(0).statement());
+        assertEquals(9, jobs.get(1).statement());
+        assertTrue(log.toString().contains("statement set of 2 INSERT statements"), log.toString());
+        assertFalse(t.getConfig().getConfiguration().containsKey("parallelism.default"), "RESET removed it");
+    }
+
     private static String createModel(String name, String input, String output, String options) {
         return "CREATE TEMPORARY MODEL " + name + " INPUT (" + input + ") OUTPUT (" + output + ") WITH ("
                 + "'provider' = 'llmlingua2', " + options + ")";
