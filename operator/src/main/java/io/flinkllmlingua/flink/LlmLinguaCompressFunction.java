@@ -9,7 +9,7 @@ import io.flinkllmlingua.engine.InvalidRequestException;
 import io.flinkllmlingua.engine.PromptCompressor;
 import io.flinkllmlingua.flink.internal.ChunkCodec;
 import io.flinkllmlingua.flink.internal.ChunkRequest;
-import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import io.flinkllmlingua.flink.internal.SubtaskEngines;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -22,11 +22,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -66,7 +63,7 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<SourceRecord, C
     @Override
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        int device = chooseDevice(subtask);
+        int device = SubtaskEngines.chooseDevice(getRuntimeContext()::getExternalResourceInfos, config, subtask);
         EngineConfig engineConfig = config.engine().toBuilder().deviceId(device).build();
         long t0 = System.nanoTime();
         engine = PromptCompressor.open(engineConfig);
@@ -76,40 +73,9 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<SourceRecord, C
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         codec = new ChunkCodec(config.defaults(), config.maxTextBytes(), config.modelId(), config.modelRevision(),
                 EngineVersion.get());
-        // Tokenization and selection run here; model calls wait in the engine's batcher without a thread.
-        int threads = Math.max(2, Math.min(Runtime.getRuntime().availableProcessors(), 8));
-        AtomicInteger n = new AtomicInteger();
-        workers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "llmlingua-worker-" + subtask + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        workers = SubtaskEngines.workerPool("llmlingua-worker-" + subtask + "-");
         inFlight = new AtomicInteger();
         registerMetrics(getRuntimeContext().getMetricGroup().addGroup("llmlingua"));
-    }
-
-    /** The GPU of this subtask: Flink's external resource, else the configured device, else spread by index. */
-    private int chooseDevice(int subtask) {
-        Set<ExternalResourceInfo> gpus = Collections.emptySet();
-        try {
-            gpus = getRuntimeContext().getExternalResourceInfos(config.gpuResource());
-        } catch (RuntimeException e) {
-            LOG.debug("No external resource '{}': {}", config.gpuResource(), e.getMessage());
-        }
-        for (ExternalResourceInfo info : gpus) {
-            Optional<String> index = info.getProperty("index");
-            if (index.isPresent()) {
-                try {
-                    return Integer.parseInt(index.get().trim());
-                } catch (NumberFormatException e) {
-                    LOG.warn("Ignoring GPU index '{}' of external resource '{}'", index.get(), config.gpuResource());
-                }
-            }
-        }
-        if (config.device() >= 0) {
-            return config.device();
-        }
-        return subtask % config.deviceCount();
     }
 
     private void registerMetrics(MetricGroup g) {

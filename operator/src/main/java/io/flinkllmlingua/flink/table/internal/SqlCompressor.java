@@ -11,9 +11,9 @@ import io.flinkllmlingua.engine.SpecialTokenPolicy;
 import io.flinkllmlingua.engine.internal.TokenCounter;
 import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.flink.LlmLinguaOptions;
+import io.flinkllmlingua.flink.internal.SubtaskEngines;
 import io.flinkllmlingua.flink.table.InvalidInputPolicy;
 import io.flinkllmlingua.flink.table.LlmLinguaSqlOptions;
-import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.table.functions.FunctionContext;
@@ -21,17 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -67,7 +62,7 @@ public final class SqlCompressor implements AutoCloseable {
     public static SqlCompressor open(SqlSettings settings, FunctionContext context) {
         LlmLinguaConfig config = settings.config();
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
-        int device = chooseDevice(context, config, subtask);
+        int device = SubtaskEngines.chooseDevice(context::getExternalResourceInfos, config, subtask);
         EngineConfig engineConfig = config.engine().toBuilder().deviceId(device).build();
         long t0 = System.nanoTime();
         PromptCompressor engine = PromptCompressor.open(engineConfig);
@@ -75,37 +70,10 @@ public final class SqlCompressor implements AutoCloseable {
         LOG.info("{}: subtask {} opened LLMLingua-2 model '{}' ({}) on {}{} in {} ms", settings.name(), subtask,
                 config.modelId(), engine.family(), provider, provider == ExecutionProvider.CPU ? "" : " device " + device,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-        int threads = Math.max(2, Math.min(Runtime.getRuntime().availableProcessors(), 8));
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService workers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "llmlingua-sql-" + subtask + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService workers = SubtaskEngines.workerPool("llmlingua-sql-" + subtask + "-");
         SqlCompressor c = new SqlCompressor(settings, engine, workers);
         c.registerMetrics(context.getMetricGroup().addGroup("llmlingua"));
         return c;
-    }
-
-    /** The GPU of this subtask: Flink's external resource, else the configured device, else spread by index. */
-    static int chooseDevice(FunctionContext context, LlmLinguaConfig config, int subtask) {
-        Set<ExternalResourceInfo> gpus = Collections.emptySet();
-        try {
-            gpus = context.getExternalResourceInfos(config.gpuResource());
-        } catch (RuntimeException e) {
-            LOG.debug("No external resource '{}': {}", config.gpuResource(), e.getMessage());
-        }
-        for (ExternalResourceInfo info : gpus) {
-            Optional<String> index = info.getProperty("index");
-            if (index.isPresent()) {
-                try {
-                    return Integer.parseInt(index.get().trim());
-                } catch (NumberFormatException e) {
-                    LOG.warn("Ignoring GPU index '{}' of external resource '{}'", index.get(), config.gpuResource());
-                }
-            }
-        }
-        return config.device() >= 0 ? config.device() : subtask % config.deviceCount();
     }
 
     private void registerMetrics(MetricGroup g) {

@@ -1,0 +1,62 @@
+package io.flinkllmlingua.flink.internal;
+
+import io.flinkllmlingua.flink.LlmLinguaConfig;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collections;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/** What the DataStream operator and the SQL functions share when a subtask opens its engine. */
+public final class SubtaskEngines {
+    private static final Logger LOG = LoggerFactory.getLogger(SubtaskEngines.class);
+
+    private SubtaskEngines() {}
+
+    /**
+     * The GPU of a subtask: the {@code index} property of Flink's external resource (when the TaskManager declares
+     * GPUs), else the configured device, else the subtask index spread over the configured device count.
+     *
+     * @param externalResources {@code RuntimeContext::getExternalResourceInfos} or {@code FunctionContext::...}
+     */
+    public static int chooseDevice(Function<String, Set<ExternalResourceInfo>> externalResources,
+                                   LlmLinguaConfig config, int subtask) {
+        Set<ExternalResourceInfo> gpus = Collections.emptySet();
+        try {
+            gpus = externalResources.apply(config.gpuResource());
+        } catch (RuntimeException e) {
+            LOG.debug("No external resource '{}': {}", config.gpuResource(), e.getMessage());
+        }
+        for (ExternalResourceInfo info : gpus) {
+            Optional<String> index = info.getProperty("index");
+            if (index.isPresent()) {
+                try {
+                    return Integer.parseInt(index.get().trim());
+                } catch (NumberFormatException e) {
+                    LOG.warn("Ignoring GPU index '{}' of external resource '{}'", index.get(), config.gpuResource());
+                }
+            }
+        }
+        return config.device() >= 0 ? config.device() : subtask % config.deviceCount();
+    }
+
+    /**
+     * Threads for tokenization and selection of in-flight records (model calls wait in the engine's batcher
+     * without holding one): between 2 and 8, by the cores available.
+     */
+    public static ExecutorService workerPool(String namePrefix) {
+        int threads = Math.max(2, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, namePrefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+}
