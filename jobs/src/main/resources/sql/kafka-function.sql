@@ -5,7 +5,7 @@
 -- Run:  llmlingua sql --file builtin:kafka-function.sql -Dbootstrap_servers=HOST:9092 \
 --           -Dinput_topic=chunks -Doutput_topic=chunks-compressed -Dmodel_path=/models/llmlingua-2
 -- Required variables: bootstrap_servers, input_topic, output_topic, model_path.
--- Optional (default): parallelism (1), checkpoint_interval (10 s), group_id (flink-llmlingua-sql-fn), startup_mode
+-- Optional (default): dead_letter_topic (chunks-dlq), parallelism (1), checkpoint_interval (10 s), group_id (flink-llmlingua-sql-fn), startup_mode
 --   (group-offsets), bounded_mode (unbounded), rate (0.5), execution_provider (AUTO), threads (0), batch_max_wait
 --   (2 ms), empty_text (PASS_THROUGH), invalid_input (NULL_RESULT), max_concurrent (64), delivery_guarantee
 --   (exactly-once), transactional_id_prefix (llmlingua-sql-function), transaction_timeout_ms (900000).
@@ -23,11 +23,13 @@ SET 'table.exec.async-scalar.max-concurrent-operations' = '${max_concurrent:-64}
 
 CREATE TEMPORARY SYSTEM FUNCTION LLMLINGUA_COMPRESS AS 'io.flinkllmlingua.flink.table.LlmLinguaCompress';
 
-CREATE TEMPORARY TABLE chunks (
-  doc_id STRING,
-  chunk_id STRING,
-  `text` STRING,
-  metadata STRING
+-- The raw value, so that a record that is not a JSON object with doc_id and chunk_id goes to the dead-letter
+-- topic with its original text and coordinates instead of being skipped.
+CREATE TEMPORARY TABLE raw_chunks (
+  `value` STRING,
+  `source_topic` STRING METADATA FROM 'topic' VIRTUAL,
+  `source_partition` INT METADATA FROM 'partition' VIRTUAL,
+  `source_offset` BIGINT METADATA FROM 'offset' VIRTUAL
 ) WITH (
   'connector' = 'kafka',
   'topic' = '${input_topic}',
@@ -37,8 +39,35 @@ CREATE TEMPORARY TABLE chunks (
   'properties.auto.offset.reset' = 'earliest',
   'scan.startup.mode' = '${startup_mode:-group-offsets}',
   'scan.bounded.mode' = '${bounded_mode:-unbounded}',
+  'format' = 'raw'
+);
+
+CREATE TEMPORARY VIEW chunks AS
+SELECT
+  JSON_VALUE(`value`, '$.doc_id') AS doc_id,
+  JSON_VALUE(`value`, '$.chunk_id') AS chunk_id,
+  JSON_VALUE(`value`, '$.text') AS `text`,
+  JSON_QUERY(`value`, '$.metadata') AS metadata
+FROM raw_chunks
+WHERE `value` IS JSON OBJECT
+  AND JSON_VALUE(`value`, '$.doc_id') IS NOT NULL
+  AND JSON_VALUE(`value`, '$.chunk_id') IS NOT NULL;
+
+CREATE TEMPORARY TABLE dead_letters (
+  error_class STRING,
+  error_message STRING,
+  `value` STRING,
+  source_topic STRING,
+  source_partition INT,
+  source_offset BIGINT
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${dead_letter_topic:-chunks-dlq}',
+  'properties.bootstrap.servers' = '${bootstrap_servers}',
+  'properties.transaction.timeout.ms' = '${transaction_timeout_ms:-900000}',
   'format' = 'json',
-  'json.ignore-parse-errors' = 'true'
+  'sink.delivery-guarantee' = '${delivery_guarantee:-exactly-once}',
+  'sink.transactional-id-prefix' = '${transactional_id_prefix:-llmlingua-sql-function}-dlq'
 );
 
 CREATE TEMPORARY TABLE compressed_chunks (
@@ -62,6 +91,26 @@ CREATE TEMPORARY TABLE compressed_chunks (
   'sink.transactional-id-prefix' = '${transactional_id_prefix:-llmlingua-sql-function}'
 );
 
+EXECUTE STATEMENT SET
+BEGIN
+
 INSERT INTO compressed_chunks
 SELECT doc_id, chunk_id, c.compressed_text, c.original_tokens, c.compressed_tokens, c.ratio, c.rate, metadata
 FROM (SELECT doc_id, chunk_id, metadata, LLMLINGUA_COMPRESS(`text`) AS c FROM chunks);
+
+INSERT INTO dead_letters
+SELECT
+  CASE WHEN `value` IS NULL THEN 'NullValue'
+       WHEN NOT (`value` IS JSON OBJECT) THEN 'MalformedJson'
+       ELSE 'MissingField' END,
+  CASE WHEN `value` IS NULL THEN 'record has no value (tombstone)'
+       WHEN NOT (`value` IS JSON OBJECT) THEN 'value is not a JSON object'
+       ELSE 'field doc_id or chunk_id is missing' END,
+  `value`, source_topic, source_partition, source_offset
+FROM raw_chunks
+WHERE `value` IS NULL
+   OR NOT (`value` IS JSON OBJECT)
+   OR JSON_VALUE(`value`, '$.doc_id') IS NULL
+   OR JSON_VALUE(`value`, '$.chunk_id') IS NULL;
+
+END;

@@ -6,7 +6,7 @@
 --           -Dinput_topic=chunks -Doutput_topic=rag-index -Dmodel_path=/models/llmlingua-2
 -- Create the output topic with cleanup.policy=compact so that Kafka keeps the latest value per chunk_id.
 -- Required variables: bootstrap_servers, input_topic, output_topic, model_path.
--- Optional (default): parallelism (1), checkpoint_interval (10 s), group_id (flink-llmlingua-sql-rag),
+-- Optional (default): dead_letter_topic (chunks-dlq), parallelism (1), checkpoint_interval (10 s), group_id (flink-llmlingua-sql-rag),
 --   startup_mode (group-offsets), bounded_mode (unbounded), rate (0.5), execution_provider (AUTO), threads (0),
 --   batch_max_wait (2 ms), empty_text (SKIP_ROW: a chunk without text leaves the index as it was),
 --   invalid_input (NULL_RESULT), max_concurrent (64).
@@ -20,11 +20,13 @@ SET 'parallelism.default' = '${parallelism:-1}';
 SET 'execution.checkpointing.interval' = '${checkpoint_interval:-10 s}';
 SET 'pipeline.name' = 'llmlingua-sql: RAG index ${input_topic} -> ${output_topic}';
 
-CREATE TEMPORARY TABLE chunks (
-  doc_id STRING,
-  chunk_id STRING,
-  `text` STRING,
-  metadata STRING
+-- The raw value, so that a record that is not a JSON object with doc_id and chunk_id goes to the dead-letter
+-- topic with its original text and coordinates instead of being skipped.
+CREATE TEMPORARY TABLE raw_chunks (
+  `value` STRING,
+  `source_topic` STRING METADATA FROM 'topic' VIRTUAL,
+  `source_partition` INT METADATA FROM 'partition' VIRTUAL,
+  `source_offset` BIGINT METADATA FROM 'offset' VIRTUAL
 ) WITH (
   'connector' = 'kafka',
   'topic' = '${input_topic}',
@@ -34,8 +36,32 @@ CREATE TEMPORARY TABLE chunks (
   'properties.auto.offset.reset' = 'earliest',
   'scan.startup.mode' = '${startup_mode:-group-offsets}',
   'scan.bounded.mode' = '${bounded_mode:-unbounded}',
-  'format' = 'json',
-  'json.ignore-parse-errors' = 'true'
+  'format' = 'raw'
+);
+
+CREATE TEMPORARY VIEW chunks AS
+SELECT
+  JSON_VALUE(`value`, '$.doc_id') AS doc_id,
+  JSON_VALUE(`value`, '$.chunk_id') AS chunk_id,
+  JSON_VALUE(`value`, '$.text') AS `text`,
+  JSON_QUERY(`value`, '$.metadata') AS metadata
+FROM raw_chunks
+WHERE `value` IS JSON OBJECT
+  AND JSON_VALUE(`value`, '$.doc_id') IS NOT NULL
+  AND JSON_VALUE(`value`, '$.chunk_id') IS NOT NULL;
+
+CREATE TEMPORARY TABLE dead_letters (
+  error_class STRING,
+  error_message STRING,
+  `value` STRING,
+  source_topic STRING,
+  source_partition INT,
+  source_offset BIGINT
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${dead_letter_topic:-chunks-dlq}',
+  'properties.bootstrap.servers' = '${bootstrap_servers}',
+  'format' = 'json'
 );
 
 CREATE TEMPORARY MODEL compressor
@@ -70,6 +96,9 @@ CREATE TEMPORARY TABLE rag_index (
   'value.fields-include' = 'EXCEPT_KEY'
 );
 
+EXECUTE STATEMENT SET
+BEGIN
+
 INSERT INTO rag_index
 SELECT chunk_id, doc_id, compressed_text, original_tokens, compressed_tokens, ratio, metadata
 FROM ML_PREDICT(
@@ -77,3 +106,20 @@ FROM ML_PREDICT(
   MODEL compressor,
   DESCRIPTOR(`text`),
   MAP['async', 'true', 'max-concurrent-operations', '${max_concurrent:-64}']);
+
+INSERT INTO dead_letters
+SELECT
+  CASE WHEN `value` IS NULL THEN 'NullValue'
+       WHEN NOT (`value` IS JSON OBJECT) THEN 'MalformedJson'
+       ELSE 'MissingField' END,
+  CASE WHEN `value` IS NULL THEN 'record has no value (tombstone)'
+       WHEN NOT (`value` IS JSON OBJECT) THEN 'value is not a JSON object'
+       ELSE 'field doc_id or chunk_id is missing' END,
+  `value`, source_topic, source_partition, source_offset
+FROM raw_chunks
+WHERE `value` IS NULL
+   OR NOT (`value` IS JSON OBJECT)
+   OR JSON_VALUE(`value`, '$.doc_id') IS NULL
+   OR JSON_VALUE(`value`, '$.chunk_id') IS NULL;
+
+END;

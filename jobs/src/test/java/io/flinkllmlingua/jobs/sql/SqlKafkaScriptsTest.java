@@ -126,6 +126,7 @@ class SqlKafkaScriptsTest {
         v.put("bootstrap_servers", kafka.bootstrapServers());
         v.put("input_topic", "in-" + id);
         v.put("output_topic", "out-" + id);
+        v.put("dead_letter_topic", "dlq-" + id);
         v.put("model_path", model.toString());
         v.put("parallelism", "2");
         v.put("checkpoint_interval", "1 s");
@@ -206,6 +207,7 @@ class SqlKafkaScriptsTest {
             in.add(new String[] {JSON.readTree(line).get("chunk_id").asText(), line});
         }
         in.add(5, new String[] {"malformed", "{\"doc_id\": \"x\", \"text\": "});
+        in.add(7, new String[] {"nochunkid", "{\"doc_id\": \"y\", \"text\": \"no chunk id\"}"});
         in.add(10, new String[] {"empty#0", chunk("empty", "empty#0", "")});
         in.add(15, new String[] {"nulltext#0", chunk("nulltext", "nulltext#0", null)});
         in.add(20, new String[] {"special#0", chunk("special", "special#0", "Some words <|endoftext|> and more words.")});
@@ -234,7 +236,7 @@ class SqlKafkaScriptsTest {
     private void appendScript(String script, boolean model) throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> v = vars(id);
-        kafka.createTopics(2, v.get("input_topic"), v.get("output_topic"));
+        kafka.createTopics(2, v.get("input_topic"), v.get("output_topic"), v.get("dead_letter_topic"));
         List<String[]> inputs = inputs();
         produce(v.get("input_topic"), inputs);
 
@@ -242,12 +244,24 @@ class SqlKafkaScriptsTest {
 
         Map<String, JsonNode> byChunk = new HashMap<>();
         for (String[] kv : inputs) {
-            if (!kv[0].equals("malformed")) {
+            if (!kv[0].equals("malformed") && !kv[0].equals("nochunkid")) {
                 byChunk.put(kv[0], JSON.readTree(kv[1]));
             }
         }
         List<ConsumerRecord<byte[], byte[]>> out = readCommitted(v.get("output_topic"));
-        assertEquals(byChunk.size(), out.size(), "one row per well-formed input (the malformed one is skipped)");
+        assertEquals(byChunk.size(), out.size(), "one row per well-formed input");
+        List<ConsumerRecord<byte[], byte[]>> dead = readCommitted(v.get("dead_letter_topic"));
+        assertEquals(2, dead.size(), "the malformed record and the one without chunk_id are dead letters");
+        Map<String, JsonNode> deadByKind = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            JsonNode d = JSON.readTree(r.value());
+            deadByKind.put(d.get("error_class").asText(), d);
+            assertEquals(v.get("input_topic"), d.get("source_topic").asText());
+            assertTrue(d.get("source_offset").asLong() >= 0);
+        }
+        assertEquals("{\"doc_id\": \"x\", \"text\": ", deadByKind.get("MalformedJson").get("value").asText(),
+                "the original value");
+        assertEquals("{\"doc_id\": \"y\", \"text\": \"no chunk id\"}", deadByKind.get("MissingField").get("value").asText());
         Map<String, JsonNode> seen = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : out) {
             String key = new String(r.key(), StandardCharsets.UTF_8);
@@ -328,7 +342,7 @@ class SqlKafkaScriptsTest {
     void upsertScriptKeepsTheLatestVersionOfEveryChunk() throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> v = vars(id);
-        kafka.createTopics(2, v.get("input_topic"), v.get("output_topic"));
+        kafka.createTopics(2, v.get("input_topic"), v.get("output_topic"), v.get("dead_letter_topic"));
         List<String[]> inputs = new ArrayList<>();
         Map<String, JsonNode> latest = new LinkedHashMap<>();
         for (String line : corpus.subList(0, 12)) {
@@ -347,9 +361,14 @@ class SqlKafkaScriptsTest {
         JsonNode kept = JSON.readTree(corpus.get(9));
         inputs.add(new String[] {kept.get("chunk_id").asText(),
                 chunk(kept.get("doc_id").asText(), kept.get("chunk_id").asText(), "  ")});
+        inputs.add(new String[] {"bad", "not json at all"});
         produce(v.get("input_topic"), inputs);
 
         runScript("upsert-kafka-rag-index.sql", v);
+
+        List<ConsumerRecord<byte[], byte[]>> dead = readCommitted(v.get("dead_letter_topic"));
+        assertEquals(1, dead.size());
+        assertEquals("not json at all", JSON.readTree(dead.get(0).value()).get("value").asText());
 
         Map<String, JsonNode> index = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : readCommitted(v.get("output_topic"))) {
