@@ -2,6 +2,7 @@ package io.flinkllmlingua.jobs.streaming;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkllmlingua.jobs.kafka.CommittedRecords;
 import io.flinkllmlingua.jobs.kafka.EmbeddedKafkaBroker;
 import io.flinkllmlingua.jobs.models.DemoModel;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -13,8 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.BufferedReader;
@@ -159,17 +158,6 @@ final class EmbeddedDefault {
         return n;
     }
 
-    static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
-        p.put("enable.auto.commit", "false");
-        p.put("auto.offset.reset", "earliest");
-        return new KafkaConsumer<>(p);
-    }
-
     /** Counts committed output records while the job runs. */
     private static final class Progress implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
@@ -179,13 +167,8 @@ final class EmbeddedDefault {
         private final long t0 = System.nanoTime();
 
         Progress(String bootstrap, JobSettings s, int expected, PrintStream out) {
-            this.consumer = committedReader(bootstrap);
-            List<TopicPartition> parts = new ArrayList<>();
-            for (String t : List.of(s.outputTopic, s.deadLetterTopic)) {
-                consumer.partitionsFor(t).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+            this.consumer = CommittedRecords.reader(bootstrap);
+            CommittedRecords.assignFromBeginning(consumer, s.outputTopic, s.deadLetterTopic);
             this.expected = expected;
             this.out = out;
         }
@@ -207,36 +190,16 @@ final class EmbeddedDefault {
         static Summary read(String bootstrap, JobSettings s, int expected) {
             List<JsonNode> compressed = new ArrayList<>();
             List<JsonNode> dead = new ArrayList<>();
-            try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap)) {
-                List<TopicPartition> parts = new ArrayList<>();
-                for (String t : List.of(s.outputTopic, s.deadLetterTopic)) {
-                    c.partitionsFor(t).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
-                }
-                c.assign(parts);
-                c.seekToBeginning(parts);
-                Map<TopicPartition, Long> end = c.endOffsets(parts);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (System.nanoTime() < deadline && !caughtUp(c, end)) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                        try {
-                            JsonNode n = JSON.readTree(r.value());
-                            (r.topic().equals(s.deadLetterTopic) ? dead : compressed).add(n);
-                        } catch (IOException e) {
-                            throw new IllegalStateException("output record is not JSON", e);
-                        }
-                    }
+            for (ConsumerRecord<byte[], byte[]> r
+                    : CommittedRecords.readAll(bootstrap, Duration.ofSeconds(30), s.outputTopic, s.deadLetterTopic)) {
+                try {
+                    JsonNode n = JSON.readTree(r.value());
+                    (r.topic().equals(s.deadLetterTopic) ? dead : compressed).add(n);
+                } catch (IOException e) {
+                    throw new IllegalStateException("output record is not JSON", e);
                 }
             }
             return new Summary(expected, compressed, dead);
-        }
-
-        private static boolean caughtUp(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
-            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                if (c.position(e.getKey()) < e.getValue()) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         int missing() {

@@ -11,6 +11,7 @@ import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.ExecutionProvider;
 import io.flinkllmlingua.engine.PromptCompressor;
 import io.flinkllmlingua.jobs.cli.LlmLinguaCli;
+import io.flinkllmlingua.jobs.kafka.CommittedRecords;
 import io.flinkllmlingua.jobs.kafka.EmbeddedKafkaBroker;
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.models.TinyModelGenerator;
@@ -23,11 +24,8 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,34 +155,7 @@ class SqlKafkaScriptsTest {
 
     /** Every committed record of {@code topic}, partition by partition in offset order. */
     private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
-        p.put("enable.auto.commit", "false");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            c.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(out::add);
-                boolean done = true;
-                for (TopicPartition tp : parts) {
-                    done &= c.position(tp) >= end.get(tp);
-                }
-                if (done) {
-                    break;
-                }
-            }
-        }
-        out.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
-                .thenComparingLong(ConsumerRecord::offset));
-        return out;
+        return CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), topic);
     }
 
     private static String chunk(String docId, String chunkId, String text) {

@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import io.flinkllmlingua.flink.ChunkOutcome;
+import io.flinkllmlingua.jobs.kafka.CommittedRecords;
 import io.flinkllmlingua.jobs.kafka.EmbeddedKafkaBroker;
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.models.TinyModelGenerator;
@@ -19,10 +20,8 @@ import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -163,28 +162,7 @@ class CompressionJobTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String... topics) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = EmbeddedDefault.committedReader(kafka.bootstrapServers())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (String t : topics) {
-                c.partitionsFor(t).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
-            }
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(out::add);
-                boolean done = true;
-                for (TopicPartition tp : parts) {
-                    done &= c.position(tp) >= end.get(tp);
-                }
-                if (done) {
-                    break;
-                }
-            }
-        }
-        return out;
+        return CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), topics);
     }
 
     private static StreamExecutionEnvironment env(Configuration conf) {
