@@ -5,8 +5,6 @@ import org.apache.flink.table.functions.AsyncPredictFunction;
 import org.apache.flink.table.functions.FunctionContext;
 
 import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -33,11 +31,7 @@ public final class LlmLinguaPredictFunction extends AsyncPredictFunction {
 
     @Override
     public CompletableFuture<Collection<RowData>> asyncPredict(RowData input) {
-        return compressor.compress(schema.text(input), schema.rate(input)).thenApply(this::rows);
-    }
-
-    Collection<RowData> rows(SqlOutcome o) {
-        return o.kind() == SqlOutcome.Kind.SKIPPED ? Collections.emptyList() : List.of(schema.toRow(o));
+        return compressor.compress(schema.text(input), schema.rate(input)).thenApply(schema::toRows);
     }
 
     @Override

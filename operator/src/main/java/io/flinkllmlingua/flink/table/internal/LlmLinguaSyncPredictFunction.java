@@ -5,8 +5,6 @@ import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.PredictFunction;
 
 import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -43,7 +41,7 @@ public final class LlmLinguaSyncPredictFunction extends PredictFunction {
             }
             throw new RuntimeException(cause.getMessage(), cause);
         }
-        return o.kind() == SqlOutcome.Kind.SKIPPED ? Collections.emptyList() : List.of(schema.toRow(o));
+        return schema.toRows(o);
     }
 
     @Override

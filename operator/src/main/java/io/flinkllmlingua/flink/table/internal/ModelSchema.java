@@ -1,5 +1,7 @@
 package io.flinkllmlingua.flink.table.internal;
 
+import java.util.Collections;
+import java.util.Collection;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
@@ -180,6 +182,11 @@ public final class ModelSchema implements Serializable {
             default:
                 throw new IllegalStateException("unexpected rate type " + rateRoot);
         }
+    }
+
+    /** ML_PREDICT's rows for one input: none when the row is skipped, else one. */
+    Collection<RowData> toRows(SqlOutcome o) {
+        return o.kind() == SqlOutcome.Kind.SKIPPED ? Collections.emptyList() : List.of(toRow(o));
     }
 
     /** The output row of an outcome with a value, or a row of nulls. */
