@@ -40,6 +40,7 @@ public final class ModelTokenizer implements AutoCloseable {
     private final int unkId;
     private final int placeholderBase;
     private final Set<String> specialTokens;
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> pieceCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ModelTokenizer(HuggingFaceTokenizer tokenizer, FamilyRules rules, Map<String, Integer> vocab,
                            String[] idToToken, int unkId, int placeholderBase, Set<String> specialTokens) {
@@ -287,8 +288,19 @@ public final class ModelTokenizer implements AutoCloseable {
         return out;
     }
 
+    /** Number of pieces of a short string; cached, since every request asks it for each of its force tokens. */
     public int pieceCount(String text) {
-        return tokenize(text).length;
+        if (text.length() > 64) {
+            return tokenize(text).length;
+        }
+        Integer n = pieceCounts.get(text);
+        if (n == null) {
+            n = tokenize(text).length;
+            if (pieceCounts.size() < 10_000) {
+                pieceCounts.put(text, n);
+            }
+        }
+        return n;
     }
 
     /** {@code convert_tokens_to_ids}: unknown strings map to the unk id. */

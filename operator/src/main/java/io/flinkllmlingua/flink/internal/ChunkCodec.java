@@ -52,13 +52,14 @@ public final class ChunkCodec {
         if (value == null) {
             throw new ChunkRejectedException("NullValue", "record has no value (tombstone)");
         }
-        if (!isUtf8(value)) {
-            throw new ChunkRejectedException("NotUtf8", "value is not UTF-8 text (" + value.length + " bytes)");
-        }
         JsonNode root;
         try {
             root = JSON.readTree(value);
         } catch (IOException e) {
+            // Only failing values are checked for UTF-8: good records are decoded once, by the parser.
+            if (!isUtf8(value)) {
+                throw new ChunkRejectedException("NotUtf8", "value is not UTF-8 text (" + value.length + " bytes)");
+            }
             throw new ChunkRejectedException("MalformedJson", "value is not valid JSON: " + firstLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
