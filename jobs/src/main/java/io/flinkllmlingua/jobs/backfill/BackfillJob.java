@@ -1,0 +1,121 @@
+package io.flinkllmlingua.jobs.backfill;
+
+import io.flinkllmlingua.flink.ChunkOutcome;
+import io.flinkllmlingua.flink.LlmLinguaConfig;
+import io.flinkllmlingua.flink.LlmLinguaOperator;
+import io.flinkllmlingua.flink.SourceRecord;
+import io.flinkllmlingua.jobs.backfill.internal.ChunkKeys;
+import io.flinkllmlingua.jobs.backfill.internal.ExistingChunk;
+import io.flinkllmlingua.jobs.backfill.internal.Inputs;
+import io.flinkllmlingua.jobs.backfill.internal.OutputEnricher;
+import io.flinkllmlingua.jobs.backfill.internal.ProgressEvent;
+import io.flinkllmlingua.jobs.backfill.internal.ProgressReporter;
+import io.flinkllmlingua.jobs.backfill.internal.SkipUpToDate;
+import io.flinkllmlingua.jobs.backfill.internal.Targets;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bounded backfill: a source of existing chunks (JSONL files, a Kafka range or a PostgreSQL table), the same
+ * LLMLingua-2 operator and options as the streaming job, and a sink of the same output records plus
+ * {@code content_hash} (the RAG-index topic, JSONL files or a PostgreSQL table upserted by (doc_id, chunk_id)).
+ * Runs in Flink's BATCH mode. Chunks whose content hash and model already match the target are skipped, so a
+ * rerun writes nothing and an interrupted run can be restarted.
+ */
+public final class BackfillJob {
+    private static final Logger LOG = LoggerFactory.getLogger(BackfillJob.class);
+
+    private BackfillJob() {}
+
+    /**
+     * Adds the backfill to {@code env} (switching it to BATCH mode). {@code total} is the number of input records
+     * for the progress line ({@link #countInput}); {@code beforeSink} is an optional step before the sinks
+     * (throttling or fault injection in tests), null for none.
+     */
+    public static void build(StreamExecutionEnvironment env, BackfillSettings s, long total,
+                             MapFunction<BackfillOutput, BackfillOutput> beforeSink) throws Exception {
+        LlmLinguaConfig config = LlmLinguaConfig.fromMap(s.llmlingua);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        if (s.parallelism > 0) {
+            env.setParallelism(s.parallelism);
+        }
+        Configuration noRestart = new Configuration();
+        // See Targets: a backfill is recovered by rerunning it, not by Flink rewriting a region's records.
+        noRestart.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        env.configure(noRestart);
+
+        Targets.prepare(s);
+        DataStream<SourceRecord> records = Inputs.create(env, s)
+                .map(new ChunkKeys(s.llmlingua)).returns(SourceRecord.class).name("chunk-keys");
+
+        DataStream<ExistingChunk> existing = Targets.existing(env, s);
+        DataStream<SourceRecord> toCompress;
+        DataStream<ProgressEvent> skipped = null;
+        if (existing != null) {
+            SingleOutputStreamOperator<SourceRecord> decided = records
+                    .keyBy(new RecordKey())
+                    .connect(existing.keyBy(e -> e.key))
+                    .process(new SkipUpToDate(config.modelId()))
+                    .returns(SourceRecord.class)
+                    .name("skip-up-to-date").uid("backfill-skip-up-to-date");
+            toCompress = decided;
+            skipped = decided.getSideOutput(SkipUpToDate.SKIPPED);
+        } else {
+            toCompress = records;
+        }
+
+        SingleOutputStreamOperator<ChunkOutcome> outcomes = LlmLinguaOperator.compress(toCompress, config);
+        DataStream<BackfillOutput> outputs = outcomes.map(new OutputEnricher()).returns(BackfillOutput.class)
+                .name("backfill-output").uid("backfill-output");
+        if (beforeSink != null) {
+            outputs = outputs.map(beforeSink).returns(BackfillOutput.class).name("before-sink").uid("backfill-before-sink");
+        }
+        Targets.sink(outputs, s);
+
+        DataStream<ProgressEvent> progress = outputs.map(OutputEnricher::progress).returns(ProgressEvent.class)
+                .name("progress-events");
+        if (skipped != null) {
+            progress = progress.union(skipped);
+        }
+        progress.process(new ProgressReporter(total, s.progressInterval)).setParallelism(1)
+                .name("backfill-progress").uid("backfill-progress")
+                .sinkTo(new DiscardingSink<>()).setParallelism(1).name("progress-end");
+    }
+
+    /** The number of input records, counted before the run (JSONL lines, Kafka offsets, {@code count(*)}). */
+    public static long countInput(BackfillSettings s) throws Exception {
+        return Inputs.count(s);
+    }
+
+    /** Builds and runs the backfill to the end, logs and returns its report (also written to the report file). */
+    public static BackfillReport run(StreamExecutionEnvironment env, BackfillSettings s) throws Exception {
+        long total = countInput(s);
+        LOG.info("backfill: {} input records from {}, to {}", total, s.source, s.sink);
+        long start = System.nanoTime();
+        build(env, s, total, null);
+        BackfillReport report = BackfillReport.of(env.execute("llmlingua-backfill"), total, System.nanoTime() - start);
+        LOG.info("backfill report: {}", report.toJson());
+        if (s.reportFile != null) {
+            report.write(s.reportFile);
+        }
+        return report;
+    }
+
+    static final class RecordKey implements KeySelector<SourceRecord, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(SourceRecord r) {
+            return ChunkKeys.header(r.headerNames, r.headerValues, ChunkKeys.KEY_HEADER);
+        }
+    }
+}

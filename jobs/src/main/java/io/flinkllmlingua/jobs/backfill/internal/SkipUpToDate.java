@@ -1,0 +1,77 @@
+package io.flinkllmlingua.jobs.backfill.internal;
+
+import io.flinkllmlingua.flink.SourceRecord;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Drops the chunks whose content hash and model already match the target; forwards the others to the operator.
+ *
+ * <p>Why this shape: the target is read once as a second bounded input, and both inputs are keyed by
+ * (doc_id, chunk_id). In BATCH execution Flink sorts keyed inputs and processes one key at a time, with state
+ * scoped to that key and dropped after it, so memory stays bounded for any corpus size and the target is scanned
+ * once (one lookup per chunk against Kafka or files is not possible, against PostgreSQL it is a round trip per
+ * row). Flink does not promise in which order the two inputs' records of one key arrive, so the decision waits for
+ * an event-time timer: in BATCH mode timers fire when the key's records are all processed (the watermark jumps to
+ * the end of time between keys).
+ */
+public final class SkipUpToDate extends KeyedCoProcessFunction<String, SourceRecord, ExistingChunk, SourceRecord> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<ProgressEvent> SKIPPED =
+            new OutputTag<>("backfill-skipped", TypeInformation.of(ProgressEvent.class));
+
+    private final String model;
+    private transient ListState<SourceRecord> candidates;
+    private transient ListState<String> existing;
+
+    public SkipUpToDate(String model) {
+        this.model = model;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        candidates = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("candidates", TypeInformation.of(SourceRecord.class)));
+        existing = getRuntimeContext().getListState(new ListStateDescriptor<>("existing", String.class));
+    }
+
+    @Override
+    public void processElement1(SourceRecord r, Context ctx, Collector<SourceRecord> out) throws Exception {
+        candidates.add(r);
+        ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void processElement2(ExistingChunk e, Context ctx, Collector<SourceRecord> out) throws Exception {
+        existing.add(e.contentHash + '\u0000' + e.model);
+        ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<SourceRecord> out) throws Exception {
+        Set<String> upToDate = new HashSet<>();
+        for (String s : existing.get()) {
+            upToDate.add(s);
+        }
+        for (SourceRecord r : candidates.get()) {
+            String hash = ChunkKeys.header(r.headerNames, r.headerValues, ChunkKeys.HASH_HEADER);
+            if (hash != null && upToDate.contains(hash + '\u0000' + model)) {
+                ctx.output(SKIPPED, new ProgressEvent(ProgressEvent.SKIPPED, 0, 0));
+            } else {
+                out.collect(r);
+            }
+        }
+        candidates.clear();
+        existing.clear();
+    }
+}
