@@ -22,6 +22,8 @@ public class BackfillOutput {
     /** The UTF-8 JSON record written to Kafka / JSONL (and stored in the {@code record} column). */
     public byte[] json;
     public byte[] key;
+    /** The source record's timestamp (Kafka), 0 when it has none. */
+    public long timestamp;
     public String[] headerNames = new String[0];
     public byte[][] headerValues = new byte[0][];
 

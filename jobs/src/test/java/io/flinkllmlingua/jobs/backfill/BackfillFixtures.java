@@ -25,14 +25,14 @@ final class BackfillFixtures {
         return model;
     }
 
-    /** The texts of the English corpus (296 chunks), cut to at most 600 characters to keep the tests fast. */
+    /** The texts of the English corpus (296 chunks), cut to at most 300 characters to keep the tests fast. */
     static List<String> texts() throws IOException {
         Path corpora = Path.of(System.getProperty("corpora.dir", "../../shared/corpora"));
         List<String> texts = new ArrayList<>();
         for (String line : Files.readAllLines(corpora.resolve("docs-en.jsonl"))) {
             if (!line.isBlank()) {
                 String t = JSON.readTree(line).path("text").asText();
-                texts.add(t.length() > 600 ? t.substring(0, 600) : t);
+                texts.add(t.length() > 300 ? t.substring(0, 300) : t);
             }
         }
         return texts;

@@ -24,6 +24,7 @@ public final class OutputEnricher implements MapFunction<ChunkOutcome, BackfillO
         BackfillOutput out = new BackfillOutput();
         out.failure = o.deadLetter;
         out.key = o.key;
+        out.timestamp = o.timestamp;
         out.contentHash = ChunkKeys.header(o.headerNames, o.headerValues, ChunkKeys.HASH_HEADER);
         out.docId = ChunkKeys.header(o.headerNames, o.headerValues, ChunkKeys.DOC_HEADER);
         out.chunkId = ChunkKeys.header(o.headerNames, o.headerValues, ChunkKeys.CHUNK_HEADER);

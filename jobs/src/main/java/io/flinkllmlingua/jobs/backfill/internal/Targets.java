@@ -269,6 +269,9 @@ public final class Targets {
         c.value = o.json;
         c.headerNames = o.headerNames;
         c.headerValues = o.headerValues;
+        // Never the stream element's timestamp: the skip step emits at the end of time (its BATCH timer), which
+        // Kafka rejects. The input's timestamp when it has one, else the time of writing.
+        c.timestamp = o.timestamp > 0 ? o.timestamp : System.currentTimeMillis();
         return c;
     }
 
