@@ -8,8 +8,9 @@ import io.flinkllmlingua.jobs.backfill.internal.ChunkKeys;
 import io.flinkllmlingua.jobs.backfill.internal.ExistingChunk;
 import io.flinkllmlingua.jobs.backfill.internal.Inputs;
 import io.flinkllmlingua.jobs.backfill.internal.OutputEnricher;
-import io.flinkllmlingua.jobs.backfill.internal.ProgressEvent;
-import io.flinkllmlingua.jobs.backfill.internal.ProgressReporter;
+import io.flinkllmlingua.jobs.backfill.internal.Progress;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
 import io.flinkllmlingua.jobs.backfill.internal.SkipUpToDate;
 import io.flinkllmlingua.jobs.backfill.internal.Targets;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -20,7 +21,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +48,10 @@ public final class BackfillJob {
         if (s.parallelism > 0) {
             env.setParallelism(s.parallelism);
         }
-        Configuration noRestart = new Configuration();
+        Configuration batch = new Configuration();
         // See Targets: a backfill is recovered by rerunning it, not by Flink rewriting a region's records.
-        noRestart.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        env.configure(noRestart);
+        batch.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        env.configure(batch);
 
         Targets.prepare(s);
         DataStream<SourceRecord> records = Inputs.create(env, s)
@@ -59,7 +59,6 @@ public final class BackfillJob {
 
         DataStream<ExistingChunk> existing = Targets.existing(env, s);
         DataStream<SourceRecord> toCompress;
-        DataStream<ProgressEvent> skipped = null;
         if (existing != null) {
             SingleOutputStreamOperator<SourceRecord> decided = records
                     .keyBy(new RecordKey())
@@ -68,27 +67,17 @@ public final class BackfillJob {
                     .returns(SourceRecord.class)
                     .name("skip-up-to-date").uid("backfill-skip-up-to-date");
             toCompress = decided;
-            skipped = decided.getSideOutput(SkipUpToDate.SKIPPED);
         } else {
             toCompress = records;
         }
 
         SingleOutputStreamOperator<ChunkOutcome> outcomes = LlmLinguaOperator.compress(toCompress, config);
-        DataStream<BackfillOutput> outputs = outcomes.map(new OutputEnricher()).returns(BackfillOutput.class)
+        DataStream<BackfillOutput> outputs = outcomes.map(new OutputEnricher(total)).returns(BackfillOutput.class)
                 .name("backfill-output").uid("backfill-output");
         if (beforeSink != null) {
             outputs = outputs.map(beforeSink).returns(BackfillOutput.class).name("before-sink").uid("backfill-before-sink");
         }
         Targets.sink(outputs, s);
-
-        DataStream<ProgressEvent> progress = outputs.map(OutputEnricher::progress).returns(ProgressEvent.class)
-                .name("progress-events");
-        if (skipped != null) {
-            progress = progress.union(skipped);
-        }
-        progress.process(new ProgressReporter(total, s.progressInterval)).setParallelism(1)
-                .name("backfill-progress").uid("backfill-progress")
-                .sinkTo(new DiscardingSink<>()).setParallelism(1).name("progress-end");
     }
 
     /** The number of input records, counted before the run (JSONL lines, Kafka offsets, {@code count(*)}). */
@@ -102,7 +91,12 @@ public final class BackfillJob {
         LOG.info("backfill: {} input records from {}, to {}", total, s.source, s.sink);
         long start = System.nanoTime();
         build(env, s, total, null);
-        BackfillReport report = BackfillReport.of(env.execute("llmlingua-backfill"), total, System.nanoTime() - start);
+        JobClient job = env.executeAsync("llmlingua-backfill");
+        JobExecutionResult result;
+        try (Progress progress = Progress.start(job, total, s.progressInterval)) {
+            result = job.getJobExecutionResult().get();
+        }
+        BackfillReport report = BackfillReport.of(result, total, System.nanoTime() - start);
         LOG.info("backfill report: {}", report.toJson());
         if (s.reportFile != null) {
             report.write(s.reportFile);

@@ -2,7 +2,7 @@ package io.flinkllmlingua.jobs.backfill;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.flinkllmlingua.jobs.backfill.internal.ProgressReporter;
+import io.flinkllmlingua.jobs.backfill.internal.Progress;
 import org.apache.flink.api.common.JobExecutionResult;
 
 import java.io.IOException;
@@ -34,9 +34,9 @@ public final class BackfillReport {
     }
 
     static BackfillReport of(JobExecutionResult r, long total, long wallNanos) {
-        return new BackfillReport(total, count(r, ProgressReporter.COMPRESSED), count(r, ProgressReporter.SKIPPED),
-                count(r, ProgressReporter.FAILED), count(r, ProgressReporter.TOKENS_IN),
-                count(r, ProgressReporter.TOKENS_OUT), wallNanos / 1e9);
+        return new BackfillReport(total, count(r, Progress.COMPRESSED), count(r, Progress.SKIPPED),
+                count(r, Progress.FAILED), count(r, Progress.TOKENS_IN),
+                count(r, Progress.TOKENS_OUT), wallNanos / 1e9);
     }
 
     private static long count(JobExecutionResult r, String name) {

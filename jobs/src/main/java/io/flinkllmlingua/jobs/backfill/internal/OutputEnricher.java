@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.flink.ChunkOutcome;
 import io.flinkllmlingua.jobs.backfill.BackfillOutput;
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +19,44 @@ import java.util.List;
 /**
  * Turns the operator's outcome into a backfill output: the streaming job's output record with
  * {@code content_hash} added (what a rerun compares), or the dead-letter record with the row's {@code doc_id} and
- * {@code chunk_id} added. Removes the internal headers of {@link ChunkKeys}.
+ * {@code chunk_id} added. Removes the internal headers of {@link ChunkKeys}. Counts what it sees for the
+ * progress line and the report (accumulators, see {@link Progress}) and as metrics (group {@code backfill}:
+ * {@code chunksCompressed}, {@code chunksFailed}, {@code tokensIn}, {@code tokensOut}, {@code tokensInPerSecond},
+ * {@code chunksTotal}; the skip step adds {@code chunksSkipped}).
  */
-public final class OutputEnricher implements MapFunction<ChunkOutcome, BackfillOutput> {
+public final class OutputEnricher extends RichMapFunction<ChunkOutcome, BackfillOutput> {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final long total;
+    private transient LongCounter compressed;
+    private transient LongCounter failed;
+    private transient LongCounter tokensIn;
+    private transient LongCounter tokensOut;
+    private transient Counter compressedMetric;
+    private transient Counter failedMetric;
+    private transient Counter tokensInMetric;
+    private transient Counter tokensOutMetric;
+
+    /** {@code total}: the input records of the whole run (a gauge, for dashboards' percentages). */
+    public OutputEnricher(long total) {
+        this.total = total;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        compressed = getRuntimeContext().getLongCounter(Progress.COMPRESSED);
+        failed = getRuntimeContext().getLongCounter(Progress.FAILED);
+        tokensIn = getRuntimeContext().getLongCounter(Progress.TOKENS_IN);
+        tokensOut = getRuntimeContext().getLongCounter(Progress.TOKENS_OUT);
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("backfill");
+        compressedMetric = g.counter("chunksCompressed");
+        failedMetric = g.counter("chunksFailed");
+        tokensInMetric = g.counter("tokensIn");
+        tokensOutMetric = g.counter("tokensOut");
+        g.meter("tokensInPerSecond", new MeterView(tokensInMetric));
+        g.gauge("chunksTotal", (Gauge<Long>) () -> total);
+    }
 
     @Override
     public BackfillOutput map(ChunkOutcome o) throws Exception {
@@ -58,12 +97,17 @@ public final class OutputEnricher implements MapFunction<ChunkOutcome, BackfillO
             out.ratio = ratio.isNumber() ? ratio.asDouble() : Double.NaN;
         }
         out.json = JSON.writeValueAsBytes(record);
+        if (out.failure) {
+            failed.add(1);
+            failedMetric.inc();
+        } else {
+            compressed.add(1);
+            compressedMetric.inc();
+            tokensIn.add(out.originalTokens);
+            tokensOut.add(out.compressedTokens);
+            tokensInMetric.inc(out.originalTokens);
+            tokensOutMetric.inc(out.compressedTokens);
+        }
         return out;
-    }
-
-    /** The progress event of an output. */
-    public static ProgressEvent progress(BackfillOutput o) {
-        return o.failure ? new ProgressEvent(ProgressEvent.FAILED, 0, 0)
-                : new ProgressEvent(ProgressEvent.COMPRESSED, o.originalTokens, o.compressedTokens);
     }
 }

@@ -8,7 +8,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.metrics.Counter;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -27,12 +28,11 @@ import java.util.Set;
 public final class SkipUpToDate extends KeyedCoProcessFunction<String, SourceRecord, ExistingChunk, SourceRecord> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<ProgressEvent> SKIPPED =
-            new OutputTag<>("backfill-skipped", TypeInformation.of(ProgressEvent.class));
-
     private final String model;
     private transient ListState<SourceRecord> candidates;
     private transient ListState<String> existing;
+    private transient LongCounter skipped;
+    private transient Counter skippedMetric;
 
     public SkipUpToDate(String model) {
         this.model = model;
@@ -43,6 +43,8 @@ public final class SkipUpToDate extends KeyedCoProcessFunction<String, SourceRec
         candidates = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("candidates", TypeInformation.of(SourceRecord.class)));
         existing = getRuntimeContext().getListState(new ListStateDescriptor<>("existing", String.class));
+        skipped = getRuntimeContext().getLongCounter(Progress.SKIPPED);
+        skippedMetric = getRuntimeContext().getMetricGroup().addGroup("backfill").counter("chunksSkipped");
     }
 
     @Override
@@ -66,7 +68,8 @@ public final class SkipUpToDate extends KeyedCoProcessFunction<String, SourceRec
         for (SourceRecord r : candidates.get()) {
             String hash = ChunkKeys.header(r.headerNames, r.headerValues, ChunkKeys.HASH_HEADER);
             if (hash != null && upToDate.contains(hash + '\u0000' + model)) {
-                ctx.output(SKIPPED, new ProgressEvent(ProgressEvent.SKIPPED, 0, 0));
+                skipped.add(1);
+                skippedMetric.inc();
             } else {
                 out.collect(r);
             }
