@@ -6,12 +6,8 @@ import io.flinkllmlingua.flink.SourceRecord;
 import io.flinkllmlingua.jobs.backfill.BackfillSettings;
 import io.flinkllmlingua.jobs.streaming.SourceRecordDeserializer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.jdbc.core.datastream.source.JdbcSource;
-import org.apache.flink.connector.jdbc.core.datastream.source.JdbcSourceBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.source.reader.extractor.ResultExtractor;
-import org.apache.flink.connector.jdbc.split.JdbcNumericBetweenParametersProvider;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.fs.FileStatus;
@@ -181,29 +177,18 @@ public final class Inputs {
         String metadata = s.sourceMetadataColumn == null || s.sourceMetadataColumn.isEmpty()
                 ? "NULL" : quote(s.sourceMetadataColumn) + "::text";
         String sql = "SELECT doc_id, chunk_id, text, " + metadata + " FROM " + quote(s.sourceTable);
-        JdbcSourceBuilder<SourceRecord> b = JdbcSource.<SourceRecord>builder()
-                .setDBUrl(s.jdbcUrl)
-                .setDriverName("org.postgresql.Driver")
-                .setConnectionProvider(new PerThreadConnectionProvider(s.jdbcUrl, s.jdbcUser, s.jdbcPassword))
-                .setResultExtractor(new RowToRecord(s.sourceTable))
-                .setTypeInformation(TypeInformation.of(SourceRecord.class))
-                .setResultSetFetchSize(500);
-        if (s.jdbcUser != null) {
-            b.setUsername(s.jdbcUser);
-        }
-        if (s.jdbcPassword != null) {
-            b.setPassword(s.jdbcPassword);
-        }
+        long[][] ranges = new long[0][];
         if (s.sourceSplitColumn != null && !s.sourceSplitColumn.isEmpty()) {
             long[] range = minMax(s);
             int splits = s.sourceSplits > 0 ? s.sourceSplits : Math.max(1, env.getParallelism()) * 4;
             sql += " WHERE " + quote(s.sourceSplitColumn) + " BETWEEN ? AND ?";
-            b.setJdbcParameterValuesProvider(new JdbcNumericBetweenParametersProvider(range[0], range[1])
-                    .ofBatchNum((int) Math.max(1, Math.min(splits, range[1] - range[0] + 1))));
+            ranges = PostgresRangeReader.ranges(range[0], range[1], splits);
         }
-        b.setSql(sql);
-        return env.fromSource(b.build(), WatermarkStrategy.noWatermarks(), "postgres: " + s.sourceTable)
-                .uid("backfill-postgres-source");
+        // Key ranges are spread over the subtasks by a bounded sequence source; each range is one query.
+        return env.fromSequence(0, Math.max(1, ranges.length) - 1).name("postgres ranges: " + s.sourceTable)
+                .uid("backfill-postgres-ranges")
+                .flatMap(new PostgresRangeReader(s.jdbcUrl, s.jdbcUser, s.jdbcPassword, sql, ranges, s.sourceTable))
+                .returns(SourceRecord.class).name("postgres: " + s.sourceTable).uid("backfill-postgres-source");
     }
 
     private static long[] minMax(BackfillSettings s) throws SQLException {
@@ -244,6 +229,7 @@ public final class Inputs {
      * text stays null, so that the operator reports the row with the reason instead of it vanishing here.
      */
     static final class RowToRecord implements ResultExtractor<SourceRecord> {
+        // Also the JDBC connector's extractor interface, so that the connector's source could use it again.
         private static final long serialVersionUID = 1L;
         private static final ObjectMapper JSON = new ObjectMapper();
         private final String table;

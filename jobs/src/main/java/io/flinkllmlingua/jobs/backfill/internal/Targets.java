@@ -128,10 +128,10 @@ public final class Targets {
                         }).returns(ExistingChunk.class).name("target-keys");
             }
             default: {
+                // One query, so one split: the JDBC connector's source is safe with that (see PostgresRangeReader).
                 JdbcSourceBuilder<ExistingChunk> b = JdbcSource.<ExistingChunk>builder()
                         .setDBUrl(s.jdbcUrl)
                         .setDriverName("org.postgresql.Driver")
-                        .setConnectionProvider(new PerThreadConnectionProvider(s.jdbcUrl, s.jdbcUser, s.jdbcPassword))
                         .setSql("SELECT doc_id, chunk_id, content_hash, model FROM " + quote(s.targetTable))
                         .setResultExtractor(rs -> new ExistingChunk(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                         .setTypeInformation(TypeInformation.of(ExistingChunk.class))
