@@ -103,6 +103,14 @@ final class FlinkRest {
         return out;
     }
 
+    /**
+     * The checkpoint or savepoint the job's tasks were last restored from ({@code latest.restored} of the
+     * checkpoint statistics: id, is_savepoint, external_path, restore_timestamp), or a missing node when none.
+     */
+    JsonNode restoredFrom(String jobId) throws Exception {
+        return get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
+    }
+
     /** Number of restarts the job went through (the exception history). */
     int failures(String jobId) throws Exception {
         return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();

@@ -147,11 +147,15 @@ class StandaloneClusterFaultToleranceIT {
             feed.awaitSent();
             out.awaitRecords(feed.size(), OUTPUT_TIMEOUT);
             out.awaitQuiet(Duration.ofSeconds(3));
+            var restored = rest.restoredFrom(job);
             FaultReport.Row r = report.add("TaskManager SIGKILL (" + victim + ", replaced by " + replacement + ")",
                     feed.ids, out, rec.describe(),
-                    before + " records committed before the kill; " + rest.failures(job) + " restart(s); parallelism 2");
+                    before + " records committed before the kill; " + rest.failures(job) + " restart(s); restored from checkpoint "
+                            + restored.path("id").asText("none") + "; parallelism 2");
             cancel(job);
             assertTrue(rec.restarted, "the job restarted after the kill");
+            assertTrue(restored.path("id").asLong(0) > 0 && !restored.path("is_savepoint").asBoolean(true),
+                    "the job was restored from a checkpoint: " + restored);
             assertExactlyOnce(r);
         }
     }
@@ -209,6 +213,8 @@ class StandaloneClusterFaultToleranceIT {
             String second = rest.run(jarId, jobArgs(tag), 2, savepoint);
             rest.awaitAllTasksRunning(second, Duration.ofSeconds(120));
             long running = (System.nanoTime() - t1) / 1_000_000;
+            var restored = rest.restoredFrom(second);
+            assertTrue(restored.path("is_savepoint").asBoolean(false), "restored from the savepoint: " + restored);
             for (var v : rest.job(second).path("vertices")) {
                 assertEquals(2, v.path("parallelism").asInt(), "rescaled vertex " + v.path("name"));
             }
