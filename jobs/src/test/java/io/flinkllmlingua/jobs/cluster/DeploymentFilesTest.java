@@ -149,6 +149,16 @@ class DeploymentFilesTest {
                     } catch (CommandLine.ParameterException e) {
                         fail(where + ": job arguments do not parse: " + e.getMessage());
                     }
+                    if (entry.equals(SqlJobMain.class.getName())) {
+                        // The script exists and every variable it needs is given (--dry-run substitutes, runs nothing).
+                        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                        args.add("--dry-run");
+                        int code = new LlmLinguaCli(System.in, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true),
+                                Map.of()).execute(args.toArray(String[]::new));
+                        assertEquals(0, code, where + ": " + err);
+                        assertTrue(out.toString().contains("LLMLINGUA_COMPRESS"), where + ": " + out);
+                    }
                 }
             }
         }
