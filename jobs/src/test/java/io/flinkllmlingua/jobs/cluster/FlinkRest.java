@@ -19,6 +19,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Flink REST calls that {@code flink run} and the web UI make: upload a jar, run it (user-code class loading on
@@ -116,8 +118,16 @@ final class FlinkRest {
         return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
     }
 
-    /** Stop with a savepoint (no drain) into {@code dir}; returns the savepoint path once completed. */
-    String stopWithSavepoint(String jobId, Path dir, Duration timeout) throws Exception {
+    /**
+     * The outcome of a stop-with-savepoint: where the savepoint is, and whether the job failed while stopping after
+     * the savepoint was complete (Flink then reports the savepoint as consistent and usable for a restore).
+     */
+    record Stop(String location, String failedWhileStopping) {}
+
+    private static final Pattern CREATED = Pattern.compile("A savepoint has been created at: (\\S+), but the corresponding job");
+
+    /** Stop with a savepoint (no drain) into {@code dir}; returns once the savepoint is complete. */
+    Stop stopWithSavepoint(String jobId, Path dir, Duration timeout) throws Exception {
         ObjectNode req = JSON.createObjectNode().put("targetDirectory", dir.toUri().toString()).put("drain", false);
         String trigger = post("/jobs/" + jobId + "/stop", req, Duration.ofSeconds(30)).path("request-id").asText();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -126,9 +136,15 @@ final class FlinkRest {
             if ("COMPLETED".equals(r.path("status").path("id").asText())) {
                 JsonNode op = r.path("operation");
                 if (op.has("failure-cause")) {
-                    throw new IllegalStateException("stop-with-savepoint failed: " + op.path("failure-cause"));
+                    String trace = op.path("failure-cause").path("stack-trace").asText();
+                    Matcher m = CREATED.matcher(trace);
+                    if (!m.find()) {
+                        throw new IllegalStateException("stop-with-savepoint failed: " + op.path("failure-cause"));
+                    }
+                    String rootCause = trace.lines().filter(l -> l.startsWith("Caused by:")).reduce((a, b) -> b).orElse("?");
+                    return new Stop(m.group(1), rootCause);
                 }
-                return op.path("location").asText();
+                return new Stop(op.path("location").asText(), null);
             }
             Thread.sleep(250);
         }

@@ -204,7 +204,8 @@ class StandaloneClusterFaultToleranceIT {
             feed.awaitSent();
             out.awaitRecords(half / 2, OUTPUT_TIMEOUT);
             long t0 = System.nanoTime();
-            String savepoint = rest.stopWithSavepoint(first, work.resolve("savepoints"), Duration.ofSeconds(120));
+            FlinkRest.Stop stop = rest.stopWithSavepoint(first, work.resolve("savepoints"), Duration.ofSeconds(120));
+            String savepoint = stop.location();
             long stopped = (System.nanoTime() - t0) / 1_000_000;
             long atStop = out.records();
             // Records that arrive while no job runs: the restored job must pick them up from the savepoint's offsets.
@@ -223,7 +224,9 @@ class StandaloneClusterFaultToleranceIT {
             out.awaitQuiet(Duration.ofSeconds(3));
             FaultReport.Row r = report.add("stop-with-savepoint at parallelism 1, restore at parallelism 2", feed.ids, out,
                     "stop " + stopped + " ms; restored job running " + running + " ms after submission",
-                    atStop + " records committed at the stop (of " + half + " sent); savepoint " + Path.of(savepoint.replace("file:", "")).getFileName());
+                    atStop + " records committed at the stop (of " + half + " sent); savepoint " + Path.of(savepoint.replace("file:", "")).getFileName()
+                            + (stop.failedWhileStopping() == null ? "" : "; the job FAILED while stopping after the savepoint completed ("
+                            + stop.failedWhileStopping().replace('|', '/') + "), restored from that savepoint"));
             cancel(second);
             assertExactlyOnce(r);
         }
