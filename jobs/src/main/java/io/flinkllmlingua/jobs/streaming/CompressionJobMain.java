@@ -77,8 +77,16 @@ public final class CompressionJobMain implements Callable<Integer> {
             + "the engine alone (no Kafka, no Flink) and print both throughputs.")
     boolean compareEngine;
 
+    /**
+     * Never calls {@code System.exit}: on a cluster (REST or web submission, application mode) this method runs
+     * inside the JobManager, and exiting would stop the JobManager itself once the job is submitted. A failure is
+     * thrown instead (picocli has printed its message), which a plain JVM turns into exit status 1.
+     */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new CompressionJobMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        int code = new CommandLine(new CompressionJobMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0) {
+            throw new IllegalStateException("compress-job failed (exit code " + code + ")");
+        }
     }
 
     @Override
