@@ -113,7 +113,11 @@ public final class BackfillJobMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         localLogging();
-        System.exit(new CommandLine(new BackfillJobMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        // No System.exit: on REST or application submission main() runs inside the JobManager.
+        int code = new CommandLine(new BackfillJobMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0) {
+            throw new IllegalStateException("backfill failed (exit code " + code + ")");
+        }
     }
 
     @Override
