@@ -58,10 +58,11 @@ class BenchmarkSuiteSmokeTest {
         assertEquals(results.get(1).path("mean_batch").asDouble(), results.get(0).path("mean_batch").asDouble(), 1e-9);
         assertEquals(results.get(1).path("padding_efficiency").asDouble(),
                 results.get(0).path("padding_efficiency").asDouble(), 1e-9);
-        // The naive baseline pads everything to 512, one sequence per call.
+        // The naive baseline pads every sequence to 512, one per call: never less padding than the engine's
+        // batches, which pad to their longest member rounded up to the length bucket.
         assertEquals(1.0, results.get(3).path("mean_batch").asDouble(), 1e-9);
         assertTrue(results.get(3).path("padding_efficiency").asDouble()
-                < results.get(1).path("padding_efficiency").asDouble());
+                <= results.get(1).path("padding_efficiency").asDouble() + 1e-12);
 
         JsonNode peer = results.get(4);
         String why = NodePeer.unavailableReason();
