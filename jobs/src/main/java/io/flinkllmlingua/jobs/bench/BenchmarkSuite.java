@@ -47,6 +47,7 @@ public final class BenchmarkSuite {
         BenchCorpus corpus = BenchCorpus.load(s.corpus, Math.max(Math.max(maxRecords, s.sweepRecords), 1));
         List<PathResult> results = new ArrayList<>();
         Map<String, EngineThroughput.StageTimes> stages = new LinkedHashMap<>();
+        Map<String, StageProfile> profiles = new LinkedHashMap<>();
         List<SweepPoint> sweeps = new ArrayList<>();
         FlinkJobThroughput flink = null;
         try {
@@ -59,6 +60,8 @@ public final class BenchmarkSuite {
                     flink = new FlinkJobThroughput();
                 }
                 runModel(model, dir, chunks, results, stages, flink);
+                profiles.put(model.id(), StageProfile.measure(dir, chunks.texts()));
+                writePartial(started, results, stages, profiles, sweeps);
             }
             if (s.sweepModel != null) {
                 Path dir = s.sweepModel.ensure(s.cacheRoot, log);
@@ -74,6 +77,7 @@ public final class BenchmarkSuite {
                                 flink.measure(s.sweepModel.id(), operatorOptions(dir), corpus.first(s.sweepRecords), p))));
                     }
                 }
+                writePartial(started, results, stages, profiles, sweeps);
             }
             if (s.growthModel != null) {
                 sweepInputSize(s.growthModel, s.growthModel.ensure(s.cacheRoot, log), corpus, sweeps);
@@ -83,11 +87,24 @@ public final class BenchmarkSuite {
                 flink.close();
             }
         }
-        SuiteReport report = new SuiteReport(started.toString(), environment(), command, results, stages, sweeps);
-        Path dir = s.resultsRoot.resolve(STAMP.format(started));
-        Path md = ResultsWriter.write(dir, report);
-        progress("done: %s", md.toAbsolutePath());
-        return dir;
+        Path md = write(started, results, stages, profiles, sweeps);
+        progress("done in %.1f min: %s", (System.nanoTime() - start) / 60e9, md.toAbsolutePath());
+        return md.getParent();
+    }
+
+    private Path write(Instant started, List<PathResult> results, Map<String, EngineThroughput.StageTimes> stages,
+                       Map<String, StageProfile> profiles, List<SweepPoint> sweeps) throws IOException {
+        SuiteReport report = new SuiteReport(started.toString(), environment(), command, List.copyOf(results),
+                new LinkedHashMap<>(stages), new LinkedHashMap<>(profiles), List.copyOf(sweeps));
+        return ResultsWriter.write(s.resultsRoot.resolve(STAMP.format(started)), report);
+    }
+
+    /** Writes what has been measured so far, so that a long run stopped early still leaves its tables. */
+    private void writePartial(Instant started, List<PathResult> results,
+                              Map<String, EngineThroughput.StageTimes> stages, Map<String, StageProfile> profiles,
+                              List<SweepPoint> sweeps) throws IOException {
+        Path md = write(started, results, stages, profiles, sweeps);
+        progress("results so far: %s", md.toAbsolutePath());
     }
 
     private void runModel(BenchModel model, Path dir, BenchCorpus chunks, List<PathResult> results,

@@ -112,6 +112,18 @@ public final class ResultsWriter {
                         .append(num(st.inferenceWaitSeconds(), 2)).append(" s, selection (merge, select, render, ")
                         .append("count) ").append(num(st.selectionSeconds(), 2)).append(" s.\n");
             }
+            StageProfile pr = report.profiles().get(model);
+            PathResult ceiling = report.find(model, BenchPath.MODEL_ONLY);
+            if (pr != null) {
+                sb.append("\nOne thread, per chunk: cl100k_base count ").append(num(pr.countMillisPerChunk(), 2))
+                        .append(" ms, model tokenization ").append(num(pr.tokenizeMillisPerChunk(), 2))
+                        .append(" ms (done twice per chunk by the engine)");
+                if (ceiling != null && ceiling.ran()) {
+                    sb.append("; the model alone (path 1) ").append(num(ceiling.seconds() * 1000 / ceiling.chunks(), 2))
+                            .append(" ms of wall time per chunk");
+                }
+                sb.append(".\n");
+            }
         }
         if (!report.sweeps().isEmpty()) {
             sb.append("\n## Scaling\n");
@@ -174,6 +186,13 @@ public final class ResultsWriter {
             s.put("preprocess_cpu_s", st.preprocessSeconds());
             s.put("inference_wait_s", st.inferenceWaitSeconds());
             s.put("selection_cpu_s", st.selectionSeconds());
+        });
+        ObjectNode profiles = root.putObject("stage_profiles");
+        report.profiles().forEach((model, pr) -> {
+            ObjectNode s = profiles.putObject(model);
+            s.put("chunks", pr.chunks());
+            s.put("cl100k_count_ms_per_chunk", pr.countMillisPerChunk());
+            s.put("tokenize_ms_per_chunk", pr.tokenizeMillisPerChunk());
         });
         ArrayNode sweeps = root.putArray("sweeps");
         for (SweepPoint p : report.sweeps()) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * (where the gap to the ceiling goes), and the scaling sweeps.
  */
 public record SuiteReport(String startedAt, Map<String, String> environment, String command, List<PathResult> results,
-                          Map<String, EngineThroughput.StageTimes> engineStages, List<SweepPoint> sweeps) {
+                          Map<String, EngineThroughput.StageTimes> engineStages, Map<String, StageProfile> profiles,
+                          List<SweepPoint> sweeps) {
 
     /** The ratios of token rates for one model: 2/1, 3/1, 2/4, 2/5 (NaN where a path did not run). */
     public Map<String, Double> ratios(String model) {

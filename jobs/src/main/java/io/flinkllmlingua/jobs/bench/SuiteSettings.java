@@ -39,7 +39,7 @@ public final class SuiteSettings {
 
     /** Model of the batch-size, sequence-length and parallelism sweeps; null skips them. */
     public BenchModel sweepModel = BenchModel.MINILM;
-    public int sweepRecords = 64;
+    public int sweepRecords = 48;
     public List<Integer> batchSizes = List.of(1, 4, 16, 64);
     /** Words per chunk of the sequence-length sweep. */
     public List<Integer> chunkWords = List.of(16, 64, 128, 256);
@@ -51,9 +51,9 @@ public final class SuiteSettings {
     public static SuiteSettings defaults() {
         SuiteSettings s = new SuiteSettings();
         s.records.put(BenchModel.TINY, 296);
-        s.records.put(BenchModel.MINILM, 100);
-        s.records.put(BenchModel.MBERT_BASE, 16);
-        s.records.put(BenchModel.XLMR_LARGE, 6);
+        s.records.put(BenchModel.MINILM, 64);
+        s.records.put(BenchModel.MBERT_BASE, 12);
+        s.records.put(BenchModel.XLMR_LARGE, 4);
         return s;
     }
 

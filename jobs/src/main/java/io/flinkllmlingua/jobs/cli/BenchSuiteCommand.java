@@ -44,7 +44,7 @@ final class BenchSuiteCommand implements Callable<Integer> {
 
     @Option(names = "--models", split = ",", paramLabel = "MODEL[=N]",
             description = "Models and chunks per model, in run order: tiny, minilm, mbert-base-shape, "
-                    + "xlmr-large-shape (default: tiny=296,minilm=100,mbert-base-shape=16,xlmr-large-shape=6; "
+                    + "xlmr-large-shape (default: tiny=296,minilm=64,mbert-base-shape=12,xlmr-large-shape=4; "
                     + "--quick: tiny=64,minilm=32). Without =N, --records applies.")
     List<String> models;
 
@@ -85,7 +85,7 @@ final class BenchSuiteCommand implements Callable<Integer> {
             description = "Model of the batch, length and parallelism sweeps (default: minilm).")
     String sweepModel;
 
-    @Option(names = "--sweep-records", paramLabel = "N", description = "Chunks per sweep point (default: 64; --quick: 32).")
+    @Option(names = "--sweep-records", paramLabel = "N", description = "Chunks per sweep point (default: 48; --quick: 32).")
     Integer sweepRecords;
 
     @Option(names = "--growth-model", paramLabel = "MODEL", description = "Model of the document-size sweep (default: tiny).")

@@ -76,6 +76,7 @@ class BenchmarkSuiteSmokeTest {
         }
 
         assertEquals(2 + 2 + 1 + 2, json.path("sweeps").size());
+        assertTrue(json.path("stage_profiles").path("tiny").path("tokenize_ms_per_chunk").asDouble() > 0);
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("| 2/1 engine / model-only |"), md);
         for (String png : List.of("throughput-vs-batch-size.png", "throughput-vs-sequence-length.png",
