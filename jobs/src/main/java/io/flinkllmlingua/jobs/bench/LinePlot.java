@@ -21,7 +21,7 @@ public final class LinePlot {
             new Color(0xff7f0e), new Color(0x9467bd)};
     private static final int W = 800;
     private static final int H = 500;
-    private static final int LEFT = 90;
+    private static final int LEFT = 80;
     private static final int RIGHT = 30;
     private static final int TOP = 50;
     private static final int BOTTOM = 70;
@@ -75,7 +75,8 @@ public final class LinePlot {
                 g.setColor(new Color(0xdddddd));
                 g.drawLine(LEFT + 1, py, LEFT + pw - 1, py);
                 g.setColor(Color.BLACK);
-                g.drawString(format(yv), 10, py + 4);
+                String label = format(yv);
+                g.drawString(label, LEFT - 8 - g.getFontMetrics().stringWidth(label), py + 4);
             }
             // x ticks at the data points of the first series (sweeps share their x values)
             if (!series.isEmpty()) {
@@ -89,7 +90,7 @@ public final class LinePlot {
             g.drawString(xLabel + (logX ? " (log scale)" : ""), LEFT + pw / 2 - 60, H - 20);
             Graphics2D gy = (Graphics2D) g.create();
             gy.rotate(-Math.PI / 2);
-            gy.drawString(yLabel, -(TOP + ph / 2 + 60), 22);
+            gy.drawString(yLabel, -(TOP + ph / 2 + gy.getFontMetrics().stringWidth(yLabel) / 2), 16);
             gy.dispose();
             g.setStroke(new BasicStroke(2f));
             for (int si = 0; si < series.size(); si++) {
