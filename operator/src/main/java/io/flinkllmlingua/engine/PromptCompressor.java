@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * LLMLingua-2 prompt compression: the reference algorithm (microsoft/LLMLingua {@code compress_prompt_llmlingua2})
@@ -97,6 +98,17 @@ public final class PromptCompressor implements AutoCloseable {
 
     public BatchingStats batchingStats() {
         return batcher == null ? new BatchingStats(0, 0, 0, 0, 0, 0) : batcher.stats();
+    }
+
+    /**
+     * Hands every model call of the micro-batcher (the exact padded tensors) to {@code listener}, on the batcher
+     * thread, until called again with null. Meant for benchmarks that replay the engine's batches on the model
+     * alone; it copies nothing, so it costs nothing when unset.
+     */
+    public void modelBatchListener(Consumer<ModelBatch> listener) {
+        if (batcher != null) {
+            batcher.batchListener(listener);
+        }
     }
 
     /** Compresses one text with default options. */

@@ -36,7 +36,7 @@ import java.util.Map;
         mixinStandardHelpOptions = true,
         versionProvider = LlmLinguaCli.Version.class,
         description = "LLMLingua-2 prompt compression on ONNX Runtime.",
-        subcommands = {CompressCommand.class, ModelsCommand.class, BenchCommand.class, SqlCommand.class,
+        subcommands = {CompressCommand.class, ModelsCommand.class, BenchCommand.class, BenchSuiteCommand.class, SqlCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = LlmLinguaCli.EXIT_ERROR,
         exitCodeOnExecutionException = LlmLinguaCli.EXIT_ERROR)

@@ -3,6 +3,7 @@ package io.flinkllmlingua.engine.internal;
 import io.flinkllmlingua.engine.BatchingStats;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.EngineException;
+import io.flinkllmlingua.engine.ModelBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Shares one model session between concurrent callers: requests are collected until the batch is full
@@ -44,6 +46,7 @@ public final class MicroBatcher implements TokenScorer {
     private final AtomicLong paddedTokens = new AtomicLong();
     private final AtomicLong inferenceNanos = new AtomicLong();
     private final AtomicInteger queued = new AtomicInteger();
+    private volatile Consumer<ModelBatch> batchListener;
 
     private static final class Request {
         final List<ModelInput> inputs;
@@ -218,7 +221,12 @@ public final class MicroBatcher implements TokenScorer {
             queued.addAndGet(-rows);
             return;
         }
-        inferenceNanos.addAndGet(System.nanoTime() - t0);
+        long nanos = System.nanoTime() - t0;
+        inferenceNanos.addAndGet(nanos);
+        Consumer<ModelBatch> listener = batchListener;
+        if (listener != null) {
+            listener.accept(new ModelBatch(ids, mask, rows, length, real, nanos));
+        }
         batches.incrementAndGet();
         sequences.addAndGet(rows);
         realTokens.addAndGet(real);
@@ -235,6 +243,11 @@ public final class MicroBatcher implements TokenScorer {
                 req.done.complete(Arrays.asList(req.results));
             }
         }
+    }
+
+    /** Sees every model call after it ran (on the batcher thread); null to stop. For benchmarks. */
+    public void batchListener(Consumer<ModelBatch> listener) {
+        this.batchListener = listener;
     }
 
     public BatchingStats stats() {
