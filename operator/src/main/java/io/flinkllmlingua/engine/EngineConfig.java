@@ -27,6 +27,7 @@ public final class EngineConfig implements Serializable {
     private final long maxBatchWaitMicros;
     private final int lengthBucket;
     private final boolean padToMaxLength;
+    private final double minPaddingEfficiency;
     private final String modelId;
 
     private EngineConfig(Builder b) {
@@ -43,6 +44,7 @@ public final class EngineConfig implements Serializable {
         this.maxBatchWaitMicros = b.maxBatchWaitMicros;
         this.lengthBucket = b.lengthBucket;
         this.padToMaxLength = b.padToMaxLength;
+        this.minPaddingEfficiency = b.minPaddingEfficiency;
         this.modelId = b.modelId;
     }
 
@@ -68,6 +70,7 @@ public final class EngineConfig implements Serializable {
         b.maxBatchWaitMicros = maxBatchWaitMicros;
         b.lengthBucket = lengthBucket;
         b.padToMaxLength = padToMaxLength;
+        b.minPaddingEfficiency = minPaddingEfficiency;
         b.modelId = modelId;
         return b;
     }
@@ -93,6 +96,8 @@ public final class EngineConfig implements Serializable {
     public int lengthBucket() { return lengthBucket; }
     /** Pad every sequence to 512 as the reference does (bit-parity of float noise; slower). */
     public boolean padToMaxLength() { return padToMaxLength; }
+    /** A model call stops taking shorter sequences before its real/padded token ratio falls below this. */
+    public double minPaddingEfficiency() { return minPaddingEfficiency; }
     /** A label for results and metrics; defaults to the model directory's name. */
     public String modelId() { return modelId != null ? modelId : Path.of(modelDir).getFileName().toString(); }
 
@@ -104,7 +109,7 @@ public final class EngineConfig implements Serializable {
         return deviceId == c.deviceId && intraOpThreads == c.intraOpThreads && interOpThreads == c.interOpThreads
                 && maxBatchSequences == c.maxBatchSequences && maxBatchTokens == c.maxBatchTokens
                 && maxBatchWaitMicros == c.maxBatchWaitMicros && lengthBucket == c.lengthBucket
-                && padToMaxLength == c.padToMaxLength && modelDir.equals(c.modelDir)
+                && padToMaxLength == c.padToMaxLength && minPaddingEfficiency == c.minPaddingEfficiency && modelDir.equals(c.modelDir)
                 && modelFile.equals(c.modelFile) && family == c.family
                 && executionProvider == c.executionProvider && optimizationLevel == c.optimizationLevel
                 && Objects.equals(modelId, c.modelId);
@@ -114,7 +119,7 @@ public final class EngineConfig implements Serializable {
     public int hashCode() {
         return Objects.hash(modelDir, modelFile, family, executionProvider, deviceId, intraOpThreads,
                 interOpThreads, optimizationLevel, maxBatchSequences, maxBatchTokens, maxBatchWaitMicros,
-                lengthBucket, padToMaxLength, modelId);
+                lengthBucket, padToMaxLength, minPaddingEfficiency, modelId);
     }
 
     @Override
@@ -123,7 +128,7 @@ public final class EngineConfig implements Serializable {
                 + ", provider=" + executionProvider + ", deviceId=" + deviceId + ", intraOpThreads=" + intraOpThreads
                 + ", maxBatchSequences=" + maxBatchSequences + ", maxBatchTokens=" + maxBatchTokens
                 + ", maxBatchWaitMicros=" + maxBatchWaitMicros + ", lengthBucket=" + lengthBucket
-                + ", padToMaxLength=" + padToMaxLength + "}";
+                + ", padToMaxLength=" + padToMaxLength + ", minPaddingEfficiency=" + minPaddingEfficiency + "}";
     }
 
     public static final class Builder {
@@ -140,6 +145,7 @@ public final class EngineConfig implements Serializable {
         private long maxBatchWaitMicros = 2000;
         private int lengthBucket = 32;
         private boolean padToMaxLength = false;
+        private double minPaddingEfficiency = 0.8;
         private String modelId;
 
         private Builder(String modelDir) {
@@ -158,6 +164,7 @@ public final class EngineConfig implements Serializable {
         public Builder maxBatchWaitMicros(long v) { this.maxBatchWaitMicros = v; return this; }
         public Builder lengthBucket(int v) { this.lengthBucket = v; return this; }
         public Builder padToMaxLength(boolean v) { this.padToMaxLength = v; return this; }
+        public Builder minPaddingEfficiency(double v) { this.minPaddingEfficiency = v; return this; }
         public Builder modelId(String v) { this.modelId = v; return this; }
 
         public EngineConfig build() {
@@ -165,6 +172,7 @@ public final class EngineConfig implements Serializable {
             if (maxBatchTokens < 512) throw new IllegalArgumentException("maxBatchTokens must be >= 512 (one full sequence)");
             if (maxBatchWaitMicros < 0) throw new IllegalArgumentException("maxBatchWaitMicros must be >= 0");
             if (lengthBucket < 1 || lengthBucket > 512) throw new IllegalArgumentException("lengthBucket must be in [1, 512]");
+            if (!(minPaddingEfficiency >= 0 && minPaddingEfficiency <= 1)) throw new IllegalArgumentException("minPaddingEfficiency must be in [0, 1]");
             if (deviceId < 0) throw new IllegalArgumentException("deviceId must be >= 0");
             if (intraOpThreads < 0 || interOpThreads < 0) throw new IllegalArgumentException("thread counts must be >= 0");
             return new EngineConfig(this);

@@ -46,6 +46,7 @@ public final class LlmLinguaConfig implements Serializable {
                 .maxBatchSequences(c.get(LlmLinguaOptions.BATCH_MAX_SEQUENCES))
                 .maxBatchTokens(c.get(LlmLinguaOptions.BATCH_MAX_TOKENS))
                 .maxBatchWaitMicros(c.get(LlmLinguaOptions.BATCH_MAX_WAIT).toNanos() / 1000)
+                .minPaddingEfficiency(c.get(LlmLinguaOptions.BATCH_MIN_PADDING_EFFICIENCY))
                 .padToMaxLength(c.get(LlmLinguaOptions.PAD_TO_512))
                 .build();
         this.defaults = CompressionOptions.builder()

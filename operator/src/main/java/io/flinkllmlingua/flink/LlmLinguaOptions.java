@@ -61,6 +61,12 @@ public final class LlmLinguaOptions {
             .durationType().defaultValue(Duration.ofMillis(2))
             .withDescription("How long a partial batch waits for more records before the model runs.");
 
+    public static final ConfigOption<Double> BATCH_MIN_PADDING_EFFICIENCY =
+            ConfigOptions.key("llmlingua.batch.min-padding-efficiency")
+            .doubleType().defaultValue(0.8)
+            .withDescription("A model call stops taking shorter sequences before its real/padded token ratio falls "
+                    + "below this; the shorter ones form the next call (0 turns it off).");
+
     public static final ConfigOption<Boolean> PAD_TO_512 = ConfigOptions.key("llmlingua.batch.pad-to-512")
             .booleanType().defaultValue(false)
             .withDescription("Pad every sequence to 512 positions like the reference (slower; only changes float noise).");

@@ -39,6 +39,7 @@ final class EngineDefaults implements CommandLine.IDefaultValueProvider {
         put("--max-batch-tokens", c.maxBatchTokens());
         put("--batch-wait-us", c.maxBatchWaitMicros());
         put("--length-bucket", c.lengthBucket());
+        put("--min-padding-efficiency", c.minPaddingEfficiency());
     }
 
     private void put(String option, Object value) {

@@ -45,6 +45,11 @@ final class EngineFlags {
             description = "Padded lengths are multiples of N. Default: ${DEFAULT-VALUE}.")
     int lengthBucket;
 
+    @Option(names = "--min-padding-efficiency", paramLabel = "F",
+            description = "A model call stops taking shorter sequences before real/padded tokens falls below F "
+                    + "(0 turns it off). Default: ${DEFAULT-VALUE}.")
+    double minPaddingEfficiency;
+
     @Option(names = "--pad-to-512", description = "Pad every sequence to 512 as the reference does (slower).")
     boolean padTo512;
 
@@ -64,6 +69,7 @@ final class EngineFlags {
                 .maxBatchTokens(maxBatchTokens)
                 .maxBatchWaitMicros(batchWaitMicros)
                 .lengthBucket(lengthBucket)
+                .minPaddingEfficiency(minPaddingEfficiency)
                 .padToMaxLength(padTo512)
                 .build();
     }

@@ -36,6 +36,7 @@ public final class MicroBatcher implements TokenScorer {
     private final long maxWaitNanos;
     private final int bucket;
     private final boolean padToFull;
+    private final double minPaddingEfficiency;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private volatile boolean closed;
@@ -83,6 +84,8 @@ public final class MicroBatcher implements TokenScorer {
         this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(config.maxBatchWaitMicros());
         this.bucket = config.lengthBucket();
         this.padToFull = config.padToMaxLength();
+        // Padding to 512 is the point of padToFull, so the floor would only split calls for nothing.
+        this.minPaddingEfficiency = padToFull ? 0 : config.minPaddingEfficiency();
         this.worker = new Thread(this::run, "llmlingua-batcher");
         this.worker.setDaemon(true);
         this.worker.start();
@@ -176,11 +179,13 @@ public final class MicroBatcher implements TokenScorer {
         }
     }
 
-    /** Takes the longest items that fit the sequence and padded-token budgets (at least one). */
+    /** Takes the longest items that fit the budgets and the padding-efficiency floor (at least one). */
     private List<Item> takeBatch(List<Item> pendingSortedDesc) {
-        int padded = paddedLength(pendingSortedDesc.get(0).input().length());
-        int fit = Math.max(1, Math.min(maxSequences, maxTokens / padded));
-        int n = Math.min(fit, pendingSortedDesc.size());
+        int[] lengths = new int[Math.min(pendingSortedDesc.size(), maxSequences)];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = pendingSortedDesc.get(i).input().length();
+        }
+        int n = BatchCut.size(lengths, lengths.length, maxSequences, maxTokens, minPaddingEfficiency, this::paddedLength);
         List<Item> batch = new ArrayList<>(pendingSortedDesc.subList(0, n));
         pendingSortedDesc.subList(0, n).clear();
         return batch;

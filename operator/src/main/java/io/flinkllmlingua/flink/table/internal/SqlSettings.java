@@ -26,7 +26,7 @@ public final class SqlSettings implements Serializable {
             LlmLinguaOptions.MODEL_PATH, LlmLinguaOptions.MODEL_ID, LlmLinguaOptions.PROVIDER, LlmLinguaOptions.DEVICE,
             LlmLinguaOptions.DEVICE_COUNT, LlmLinguaOptions.GPU_RESOURCE, LlmLinguaOptions.THREADS,
             LlmLinguaOptions.BATCH_MAX_SEQUENCES, LlmLinguaOptions.BATCH_MAX_TOKENS, LlmLinguaOptions.BATCH_MAX_WAIT,
-            LlmLinguaOptions.PAD_TO_512, LlmLinguaOptions.RATE, LlmLinguaOptions.TARGET_TOKEN,
+            LlmLinguaOptions.BATCH_MIN_PADDING_EFFICIENCY, LlmLinguaOptions.PAD_TO_512, LlmLinguaOptions.RATE, LlmLinguaOptions.TARGET_TOKEN,
             LlmLinguaOptions.FORCE_TOKENS, LlmLinguaOptions.FORCE_RESERVE_DIGIT, LlmLinguaOptions.DROP_CONSECUTIVE,
             LlmLinguaOptions.RENDER_MODE, LlmLinguaOptions.TIMEOUT, LlmLinguaOptions.MAX_TEXT_BYTES,
             LlmLinguaSqlOptions.EMPTY_TEXT, LlmLinguaSqlOptions.INVALID_INPUT);
