@@ -145,13 +145,10 @@ public final class MicroBatcher implements TokenScorer {
                         }
                         addAll(pending, next);
                     }
-                } else {
-                    // Leftovers of a large request: top up with whatever is queued now, without waiting.
-                    Request next;
-                    while (pending.size() < maxSequences && (next = queue.poll()) != null) {
-                        addAll(pending, next);
-                    }
                 }
+                // Leftovers (of a large request, or short sequences cut off by the padding floor) run before anything
+                // queued later is taken: topping them up with newer, longer sequences let them starve past the
+                // operator's timeout, because every call takes the longest first.
                 pending.sort(Comparator.comparingInt((Item it) -> it.input().length()).reversed());
                 List<Item> batch = takeBatch(pending);
                 runBatch(batch);

@@ -1,0 +1,94 @@
+package io.flinkllmlingua.engine.internal;
+
+import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.ExecutionProvider;
+import io.flinkllmlingua.models.GeneratedFamily;
+import io.flinkllmlingua.models.TinyModelGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The batcher on a real ONNX Runtime session of a generated model. */
+class MicroBatcherTest {
+
+    private static ModelInput sequence(int length) {
+        int[] ids = new int[length];
+        Arrays.fill(ids, 5);
+        boolean[] mask = new boolean[length];
+        Arrays.fill(mask, true);
+        return new ModelInput(ids, mask);
+    }
+
+    @Test
+    void shortSequencesAreNotStarvedByAStreamOfLongerOnes(@TempDir Path dir) throws Exception {
+        TinyModelGenerator.generateTiny(dir, GeneratedFamily.WORDPIECE);
+        EngineConfig config = EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU).intraOpThreads(1)
+                .maxBatchSequences(4).build();
+        try (OnnxTokenClassifier model = new OnnxTokenClassifier(config);
+             MicroBatcher batcher = new MicroBatcher(model, 0, config)) {
+            AtomicInteger calls = new AtomicInteger();
+            batcher.batchListener(b -> calls.incrementAndGet());
+            // Keep the queue full of long sequences, with the short one among the first arrivals: every call takes the
+            // longest first and the padding floor keeps the short one out of their calls.
+            List<CompletableFuture<List<float[]>>> longOnes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                longOnes.add(batcher.submit(List.of(sequence(512))));
+            }
+            CompletableFuture<List<float[]>> shortOne = batcher.submit(List.of(sequence(20)));
+            AtomicLong callsWhenShortDone = new AtomicLong(-1);
+            shortOne.thenRun(() -> callsWhenShortDone.set(calls.get()));
+            // Keep about 12 long sequences outstanding until the short one is done (or 400 more were sent).
+            AtomicInteger outstanding = new AtomicInteger(8);
+            longOnes.forEach(f -> f.whenComplete((r, e) -> outstanding.decrementAndGet()));
+            for (int sent = 0; sent < 400 && !shortOne.isDone(); ) {
+                if (outstanding.get() < 12) {
+                    outstanding.incrementAndGet();
+                    CompletableFuture<List<float[]>> f = batcher.submit(List.of(sequence(512)));
+                    f.whenComplete((r, e) -> outstanding.decrementAndGet());
+                    longOnes.add(f);
+                    sent++;
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+            List<float[]> probs = shortOne.get(30, TimeUnit.SECONDS);
+            assertEquals(20, probs.get(0).length);
+            // Queued behind at most 8 long sequences (2 calls of 4), then its own round: a few calls, not hundreds.
+            assertTrue(callsWhenShortDone.get() >= 0 && callsWhenShortDone.get() <= 6, "short sequence waited " + callsWhenShortDone.get() + " calls");
+            for (CompletableFuture<List<float[]>> f : longOnes) {
+                assertEquals(512, f.get(30, TimeUnit.SECONDS).get(0).length);
+            }
+        }
+    }
+
+    @Test
+    void paddingFloorSplitsFullSequencesFromShortRemainders(@TempDir Path dir) throws Exception {
+        TinyModelGenerator.generateTiny(dir, GeneratedFamily.WORDPIECE);
+        for (double floor : new double[] {0, 0.8}) {
+            EngineConfig config = EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU).intraOpThreads(1)
+                    .maxBatchWaitMicros(200_000).minPaddingEfficiency(floor).build();
+            try (OnnxTokenClassifier model = new OnnxTokenClassifier(config);
+                 MicroBatcher batcher = new MicroBatcher(model, 0, config)) {
+                List<Integer> widths = new ArrayList<>();
+                batcher.batchListener(b -> widths.add(b.length()));
+                List<float[]> out = batcher.submit(List.of(sequence(512), sequence(512), sequence(40), sequence(30)))
+                        .get(30, TimeUnit.SECONDS);
+                assertEquals(List.of(512, 512, 40, 30), out.stream().map(p -> p.length).toList());
+                // With 0.8: the full ones together, then 40 alone ((40 + 30) / (2 * 64) = 0.55), then 30.
+                assertEquals(floor == 0 ? List.of(512) : List.of(512, 64, 32), widths, "call widths with floor " + floor);
+                assertTrue(batcher.stats().paddingEfficiency() >= floor);
+            }
+        }
+    }
+}
