@@ -377,7 +377,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
                 int bPort = brokerPort != 0 ? brokerPort : freePort();
                 int cPort = controllerPort != 0 ? controllerPort : freePort(bPort);
-                KafkaConfig config = new KafkaConfig(serverProperties(logDir, bPort, cPort), false);
+                KafkaConfig config = new KafkaConfig(singleNodeServerProperties(logDir, bPort, cPort, extraProperties), false);
                 if (clusterId == null) {
                     clusterId = Uuid.randomUuid().toString();
                     format(clusterId, logDir);
@@ -421,7 +421,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw lastBindFailure;
         }
 
-        private Map<String, String> serverProperties(Path logDir, int bPort, int cPort) {
+        private static Map<String, String> singleNodeServerProperties(Path logDir, int bPort, int cPort,
+                                                                      Map<String, String> extraProperties) {
             Map<String, String> p = new LinkedHashMap<>();
             // Defaults for a single node, tests and a one-machine demo; extraProperties replace them.
             p.put("num.partitions", "1");
@@ -508,6 +509,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------------
+
+    /**
+     * The server properties this class runs a broker with (KRaft combined mode, one node, 127.0.0.1), for starting
+     * the same broker as a separate process ({@code kafka.Kafka server.properties}).
+     */
+    public static Map<String, String> singleNodeServerProperties(Path logDir, int brokerPort, int controllerPort) {
+        return Builder.singleNodeServerProperties(logDir, brokerPort, controllerPort, Map.of());
+    }
 
     /** Keys {@link Builder#brokerProperty} rejects: the class derives them. */
     private static final Set<String> MANAGED_KEYS = Set.of("process.roles", "node.id", "broker.id",

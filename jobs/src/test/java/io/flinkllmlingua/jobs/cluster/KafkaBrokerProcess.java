@@ -1,5 +1,7 @@
 package io.flinkllmlingua.jobs.cluster;
 
+import io.flinkllmlingua.jobs.kafka.EmbeddedKafkaBroker;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -96,31 +98,9 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private void writeProperties() throws IOException {
+        // The same single-node settings as the in-process broker of the other tests.
         Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", dir.resolve("data").toString());
-        p.put("num.partitions", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("auto.create.topics.enable", "false");
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "4");
-        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
+        p.putAll(EmbeddedKafkaBroker.singleNodeServerProperties(dir.resolve("data"), brokerPort, controllerPort));
         try (OutputStream out = Files.newOutputStream(properties())) {
             p.store(out, "KafkaBrokerProcess");
         }
