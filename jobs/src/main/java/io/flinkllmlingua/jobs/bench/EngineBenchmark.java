@@ -16,10 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Engine throughput, measured side by side in one run on one corpus: one caller at a time (no batching
@@ -65,34 +61,11 @@ public final class EngineBenchmark {
     public static Row run(String name, PromptCompressor engine, List<String> texts, CompressionOptions options,
                           int callers) throws Exception {
         BatchingStats before = engine.batchingStats();
-        double[] latencies = new double[texts.size()];
-        long[] origin = new long[texts.size()];
-        long[] compressed = new long[texts.size()];
-        AtomicInteger next = new AtomicInteger();
-        long t0 = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < callers; c++) {
-                futures.add(pool.submit(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < texts.size()) {
-                        long s = System.nanoTime();
-                        CompressionResult r = engine.compress(List.of(texts.get(i)), options);
-                        latencies[i] = (System.nanoTime() - s) / 1e6;
-                        origin[i] = r.originTokens();
-                        compressed[i] = r.compressedTokens();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        ConcurrentCompression.Timed t = ConcurrentCompression.run(engine, texts, options, callers);
+        double seconds = t.seconds();
+        double[] latencies = t.latencyMillis();
+        long[] origin = Arrays.stream(t.results()).mapToLong(CompressionResult::originTokens).toArray();
+        long[] compressed = Arrays.stream(t.results()).mapToLong(CompressionResult::compressedTokens).toArray();
         BatchingStats after = engine.batchingStats();
         long batches = after.batches() - before.batches();
         long seqs = after.sequences() - before.sequences();

@@ -11,10 +11,6 @@ import io.flinkllmlingua.engine.PromptCompressor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Path 2 (and, with a naive configuration, path 4): the engine end to end, {@code callers} threads sharing one
@@ -79,33 +75,12 @@ public final class EngineThroughput {
 
     private static Measured run(PromptCompressor engine, List<String> texts, CompressionOptions options, int callers)
             throws Exception {
+        ConcurrentCompression.Timed t = ConcurrentCompression.run(engine, texts, options, callers);
         Measured m = new Measured();
-        m.latencies = new double[texts.size()];
+        m.latencies = t.latencyMillis();
+        m.seconds = t.seconds();
         m.tokens = new long[texts.size()];
-        CompressionResult[] results = new CompressionResult[texts.size()];
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        long t0 = System.nanoTime();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < callers; c++) {
-                futures.add(pool.submit(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < texts.size()) {
-                        long s = System.nanoTime();
-                        results[i] = engine.compress(List.of(texts.get(i)), options);
-                        m.latencies[i] = (System.nanoTime() - s) / 1e6;
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        m.seconds = (System.nanoTime() - t0) / 1e9;
+        CompressionResult[] results = t.results();
         for (int i = 0; i < results.length; i++) {
             m.tokens[i] = results[i].originTokens();
             m.preprocess += results[i].timings().preprocessNanos();
