@@ -12,6 +12,7 @@ import io.flinkllmlingua.flink.internal.ChunkRequest;
 import io.flinkllmlingua.flink.internal.SubtaskEngines;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -80,11 +81,13 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<SourceRecord, C
 
     private void registerMetrics(MetricGroup g) {
         recordsIn = g.counter("recordsIn");
-        recordsCompressed = g.counter("recordsCompressed");
-        recordsDeadLettered = g.counter("recordsDeadLettered");
-        recordsFailed = g.counter("recordsFailed");
-        originalTokens = g.counter("originalTokens");
-        compressedTokens = g.counter("compressedTokens");
+        // Updated from the engine's completion threads, not the task thread: Flink's default counter would lose
+        // concurrent increments.
+        recordsCompressed = g.counter("recordsCompressed", new ThreadSafeSimpleCounter());
+        recordsDeadLettered = g.counter("recordsDeadLettered", new ThreadSafeSimpleCounter());
+        recordsFailed = g.counter("recordsFailed", new ThreadSafeSimpleCounter());
+        originalTokens = g.counter("originalTokens", new ThreadSafeSimpleCounter());
+        compressedTokens = g.counter("compressedTokens", new ThreadSafeSimpleCounter());
         ratio = g.histogram("compressionRatio", new DescriptiveStatisticsHistogram(1000));
         latencyMillis = g.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
         inferenceMillis = g.histogram("inferenceMs", new DescriptiveStatisticsHistogram(1000));
@@ -145,9 +148,12 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<SourceRecord, C
         recordsCompressed.inc();
         originalTokens.inc(r.originTokens());
         compressedTokens.inc(r.compressedTokens());
-        ratio.update(Math.round(r.ratio() * 100)); // hundredths: Flink histograms hold longs
-        latencyMillis.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-        inferenceMillis.update(TimeUnit.NANOSECONDS.toMillis(r.timings().inferenceNanos()));
+        // The histograms are not thread-safe either; completions of one subtask contend only briefly here.
+        synchronized (ratio) {
+            ratio.update(Math.round(r.ratio() * 100)); // hundredths: Flink histograms hold longs
+            latencyMillis.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            inferenceMillis.update(TimeUnit.NANOSECONDS.toMillis(r.timings().inferenceNanos()));
+        }
         result.complete(Collections.singletonList(out));
     }
 

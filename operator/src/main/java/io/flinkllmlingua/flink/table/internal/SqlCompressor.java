@@ -15,6 +15,7 @@ import io.flinkllmlingua.flink.internal.SubtaskEngines;
 import io.flinkllmlingua.flink.table.InvalidInputPolicy;
 import io.flinkllmlingua.flink.table.LlmLinguaSqlOptions;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.table.functions.FunctionContext;
 import org.slf4j.Logger;
@@ -78,11 +79,12 @@ public final class SqlCompressor implements AutoCloseable {
 
     private void registerMetrics(MetricGroup g) {
         rowsIn = g.counter("rowsIn");
-        rowsCompressed = g.counter("rowsCompressed");
+        // Updated from the engine's completion threads as well as the task thread.
+        rowsCompressed = g.counter("rowsCompressed", new ThreadSafeSimpleCounter());
         rowsEmpty = g.counter("rowsEmpty");
-        rowsInvalid = g.counter("rowsInvalid");
-        originalTokens = g.counter("originalTokens");
-        compressedTokens = g.counter("compressedTokens");
+        rowsInvalid = g.counter("rowsInvalid", new ThreadSafeSimpleCounter());
+        originalTokens = g.counter("originalTokens", new ThreadSafeSimpleCounter());
+        compressedTokens = g.counter("compressedTokens", new ThreadSafeSimpleCounter());
         g.gauge("batchSizeMean", () -> stats().meanBatchSize());
         g.gauge("modelBatches", () -> stats().batches());
         g.gauge("paddingEfficiency", () -> stats().paddingEfficiency());
