@@ -6,6 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONFIG=${CONFIG:-deploy/local/job.properties}
 mvn -B -q -Pcpu install -DskipTests
-mvn -B -q -Pcpu -pl jobs dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
-exec java -cp "jobs/target/classes:$(cat jobs/target/classpath.txt)" \
+exec java -cp "jobs/jobs/target/classes:$(cat jobs/jobs/target/classpath.txt)" \
   io.flinkllmlingua.jobs.streaming.CompressionJobMain --config "$CONFIG" "$@"

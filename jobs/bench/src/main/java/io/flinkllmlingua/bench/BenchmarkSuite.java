@@ -1,0 +1,263 @@
+package io.flinkllmlingua.bench;
+
+import io.flinkllmlingua.engine.CompressionOptions;
+import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.EngineVersion;
+import io.flinkllmlingua.engine.ExecutionProvider;
+import io.flinkllmlingua.models.GeneratedFamily;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark suite: on one corpus, for each model, the five paths side by side (model-only ceiling, engine,
+ * Flink job through Kafka, naive baseline, Node peer), then the scaling sweeps; writes
+ * {@code <resultsRoot>/<timestamp>/results.md}, {@code results.json} and PNG plots.
+ */
+public final class BenchmarkSuite {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    private final SuiteSettings s;
+    private final PrintStream log;
+    private final String command;
+    private final long start = System.nanoTime();
+    private ExecutionProvider resolvedProvider;
+
+    public BenchmarkSuite(SuiteSettings settings, String command, PrintStream log) {
+        this.s = settings;
+        this.command = command;
+        this.log = log;
+    }
+
+    /** Runs everything and writes the results; returns the results folder. */
+    public Path run() throws Exception {
+        Instant started = Instant.now();
+        int maxRecords = s.records.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        BenchCorpus corpus = BenchCorpus.load(s.corpus, Math.max(Math.max(maxRecords, s.sweepRecords), 1));
+        List<PathResult> results = new ArrayList<>();
+        Map<String, EngineThroughput.StageTimes> stages = new LinkedHashMap<>();
+        Map<String, StageProfile> profiles = new LinkedHashMap<>();
+        List<SweepPoint> sweeps = new ArrayList<>();
+        FlinkJobThroughput flink = null;
+        try {
+            for (Map.Entry<BenchModel, Integer> e : s.records.entrySet()) {
+                BenchModel model = e.getKey();
+                Path dir = model.ensure(s.cacheRoot, log);
+                BenchCorpus chunks = corpus.first(e.getValue());
+                progress("model %s: %d chunks, paths 2, 1, 4, 5, 3", model.id(), chunks.size());
+                if (s.flink && flink == null) {
+                    flink = new FlinkJobThroughput();
+                }
+                runModel(model, dir, chunks, results, stages, flink);
+                profiles.put(model.id(), StageProfile.measure(dir, chunks.texts()));
+                writePartial(started, results, stages, profiles, sweeps);
+            }
+            if (s.sweepModel != null) {
+                Path dir = s.sweepModel.ensure(s.cacheRoot, log);
+                sweepBatchSize(s.sweepModel, dir, corpus.first(s.sweepRecords), sweeps);
+                sweepSequenceLength(s.sweepModel, dir, corpus, sweeps);
+                if (s.flink) {
+                    if (flink == null) {
+                        flink = new FlinkJobThroughput();
+                    }
+                    for (int p : s.parallelisms) {
+                        progress("sweep parallelism %d (%s, Flink job)", p, s.sweepModel.id());
+                        sweeps.add(new SweepPoint("parallelism", s.sweepModel.id(), p, print(
+                                flink.measure(s.sweepModel.id(), operatorOptions(dir), corpus.first(s.sweepRecords), p))));
+                    }
+                }
+                writePartial(started, results, stages, profiles, sweeps);
+            }
+            if (s.growthModel != null) {
+                sweepInputSize(s.growthModel, s.growthModel.ensure(s.cacheRoot, log), corpus, sweeps);
+            }
+        } finally {
+            if (flink != null) {
+                flink.close();
+            }
+        }
+        Path md = write(started, results, stages, profiles, sweeps);
+        progress("done in %.1f min: %s", (System.nanoTime() - start) / 60e9, md.toAbsolutePath());
+        return md.getParent();
+    }
+
+    private Path write(Instant started, List<PathResult> results, Map<String, EngineThroughput.StageTimes> stages,
+                       Map<String, StageProfile> profiles, List<SweepPoint> sweeps) throws IOException {
+        SuiteReport report = new SuiteReport(started.toString(), environment(), command, List.copyOf(results),
+                new LinkedHashMap<>(stages), new LinkedHashMap<>(profiles), List.copyOf(sweeps));
+        return ResultsWriter.write(s.resultsRoot.resolve(STAMP.format(started)), report);
+    }
+
+    /** Writes what has been measured so far, so that a long run stopped early still leaves its tables. */
+    private void writePartial(Instant started, List<PathResult> results,
+                              Map<String, EngineThroughput.StageTimes> stages, Map<String, StageProfile> profiles,
+                              List<SweepPoint> sweeps) throws IOException {
+        Path md = write(started, results, stages, profiles, sweeps);
+        progress("results so far: %s", md.toAbsolutePath());
+    }
+
+    private void runModel(BenchModel model, Path dir, BenchCorpus chunks, List<PathResult> results,
+                          Map<String, EngineThroughput.StageTimes> stages, FlinkJobThroughput flink) throws Exception {
+        String id = model.id();
+        EngineConfig config = engineConfig(dir, s.maxBatch, false);
+        CompressionOptions options = options();
+
+        progress("  2. engine end to end (%d callers)", s.callers);
+        EngineThroughput.Run engine = EngineThroughput.measure(BenchPath.ENGINE, id, config, chunks.texts(), options,
+                s.callers, s.warmup);
+        stages.put(id, engine.stages());
+        resolvedProvider = engine.provider();
+        print(engine.result());
+
+        progress("  1. model-only ceiling (replaying the engine's %d model calls)", engine.batches().size());
+        PathResult ceiling = ModelOnlyCeiling.measure(id, config, engine.batches(), chunks.size(),
+                engine.result().tokens(), s.warmup);
+        results.add(print(ceiling));
+        results.add(engine.result());
+
+        if (s.flink) {
+            progress("  3. Flink job via Kafka (parallelism %d)", s.parallelism);
+            results.add(print(flink.measure(id, operatorOptions(dir), chunks, s.parallelism)));
+        }
+        if (s.naive) {
+            progress("  4. naive baseline (1 caller, batch 1, padded to 512)");
+            EngineConfig naive = engineConfig(dir, 1, true);
+            results.add(print(EngineThroughput.measure(BenchPath.NAIVE, id, naive, chunks.texts(), options, 1,
+                    Math.min(s.warmup, 2)).result()));
+        }
+        if (s.peer) {
+            progress("  5. Node peer @atjsh/llmlingua-2");
+            PathResult peer;
+            try {
+                peer = new NodePeer(s.peerCacheRoot, log).measure(id, dir,
+                        model.family() == GeneratedFamily.SENTENCEPIECE, chunks.texts(), engine.result().tokens(),
+                        s.rate, s.forceTokens, Math.min(s.warmup, 2));
+            } catch (IOException e) {
+                peer = PathResult.skipped(BenchPath.NODE_PEER, id, "Node peer not run: " + e.getMessage());
+            }
+            results.add(print(peer));
+        }
+    }
+
+    private void sweepBatchSize(BenchModel model, Path dir, BenchCorpus chunks, List<SweepPoint> out) throws Exception {
+        for (int b : s.batchSizes) {
+            progress("sweep batch size %d (%s, %d callers)", b, model.id(), Math.max(s.callers, b));
+            EngineThroughput.Run r = EngineThroughput.measure(BenchPath.ENGINE, model.id(),
+                    engineConfig(dir, b, false), chunks.texts(), options(), Math.max(s.callers, b), s.warmup);
+            out.add(new SweepPoint("batch-size", model.id(), b, print(r.result())));
+        }
+    }
+
+    private void sweepSequenceLength(BenchModel model, Path dir, BenchCorpus corpus, List<SweepPoint> out)
+            throws Exception {
+        for (int words : s.chunkWords) {
+            List<String> texts = corpus.textsOfWords(words, s.sweepRecords);
+            progress("sweep sequence length: %d-word chunks (%s)", words, model.id());
+            EngineThroughput.Run r = EngineThroughput.measure(BenchPath.ENGINE, model.id(),
+                    engineConfig(dir, s.maxBatch, false), texts, options(), s.callers, s.warmup);
+            double tokensPerSequence = r.stats().sequences() == 0 ? 0
+                    : (double) r.stats().realTokens() / r.stats().sequences();
+            out.add(new SweepPoint("sequence-length", model.id(), Math.round(tokensPerSequence),
+                    print(r.result().withNote(words + " words per chunk"))));
+        }
+    }
+
+    private void sweepInputSize(BenchModel model, Path dir, BenchCorpus corpus, List<SweepPoint> out) throws Exception {
+        for (long bytes : s.documentBytes) {
+            String doc = corpus.document(bytes);
+            progress("sweep input size: one %d-byte document (%s)", bytes, model.id());
+            EngineThroughput.Run r = EngineThroughput.measure(BenchPath.ENGINE, model.id(),
+                    engineConfig(dir, s.maxBatch, false), List.of(doc), options(), 1, 0);
+            out.add(new SweepPoint("input-size", model.id(), bytes,
+                    print(r.result().withNote(r.stats().sequences() + " model sequences"))));
+        }
+    }
+
+    EngineConfig engineConfig(Path dir, int maxBatch, boolean padTo512) {
+        return EngineConfig.builder(dir).executionProvider(s.provider).intraOpThreads(s.threads)
+                .maxBatchSequences(maxBatch).padToMaxLength(padTo512).build();
+    }
+
+    CompressionOptions options() {
+        return CompressionOptions.builder().rate(s.rate).forceTokens(s.forceTokens).build();
+    }
+
+    /** The operator options equivalent to {@link #engineConfig} and {@link #options}. */
+    Map<String, String> operatorOptions(Path dir) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("llmlingua.model.path", dir.toString());
+        m.put("llmlingua.provider", s.provider.name());
+        m.put("llmlingua.threads", String.valueOf(s.threads));
+        m.put("llmlingua.batch.max-sequences", String.valueOf(s.maxBatch));
+        m.put("llmlingua.rate", String.valueOf(s.rate));
+        m.put("llmlingua.force-tokens", String.join(";", s.forceTokens));
+        m.put("llmlingua.async.capacity", String.valueOf(Math.max(1, s.callers / Math.max(1, s.parallelism))));
+        return m;
+    }
+
+    private Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("host CPU", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores visible");
+        env.put("execution provider", s.provider.name() + (resolvedProvider == null ? ""
+                : " (ran on " + resolvedProvider.name() + "; the Node peer on CPU)"));
+        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        env.put("engine", EngineVersion.get());
+        env.put("corpus", s.corpus.toString());
+        env.put("options", "rate " + s.rate + ", force tokens " + s.forceTokens + ", " + s.callers
+                + " callers, max batch " + s.maxBatch + ", Flink parallelism " + s.parallelism);
+        for (BenchModel m : s.records.keySet()) {
+            env.put("model " + m.id(), m.description());
+        }
+        return env;
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
+    }
+
+    private PathResult print(PathResult r) {
+        if (!r.ran()) {
+            log.printf(Locale.ROOT, "    not run: %s%n", r.note());
+        } else {
+            log.printf(Locale.ROOT, "    %-28s %5d chunks %8.1f s %9.0f tokens/s  p50 %7.1f ms  p99 %7.1f ms  "
+                            + "batch %5.2f  padding %4.2f  peak RSS %s%n", r.path().label(), r.chunks(), r.seconds(),
+                    r.tokensPerSecond(), r.latency().p50Millis(), r.latency().p99Millis(), r.meanBatch(),
+                    r.paddingEfficiency(), r.peakRssBytes() < 0 ? "n/a" : (r.peakRssBytes() >> 20) + " MB");
+        }
+        log.flush();
+        return r;
+    }
+
+    private void progress(String format, Object... args) {
+        log.printf(Locale.ROOT, "[%6.1f s] " + format + "%n",
+                concat((System.nanoTime() - start) / 1e9, args));
+        log.flush();
+    }
+
+    private static Object[] concat(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+}

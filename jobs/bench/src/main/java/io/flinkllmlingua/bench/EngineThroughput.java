@@ -1,0 +1,92 @@
+package io.flinkllmlingua.bench;
+
+import io.flinkllmlingua.engine.BatchingStats;
+import io.flinkllmlingua.engine.CompressionOptions;
+import io.flinkllmlingua.engine.CompressionResult;
+import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.ExecutionProvider;
+import io.flinkllmlingua.engine.ModelBatch;
+import io.flinkllmlingua.engine.PromptCompressor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Path 2 (and, with a naive configuration, path 4): the engine end to end, {@code callers} threads sharing one
+ * engine, each compressing one chunk at a time, so the micro-batcher can batch across callers. Records the model
+ * calls it made, for the model-only ceiling to replay.
+ */
+public final class EngineThroughput {
+
+    /** What one run measured. */
+    public record Run(PathResult result, List<ModelBatch> batches, long[] chunkTokens, StageTimes stages,
+                      BatchingStats stats, ExecutionProvider provider) {}
+
+    /**
+     * Where the engine's time went, summed over chunks (CPU-seconds of callers, so with N callers they can add up
+     * to more than the wall time), and the batcher's model time (wall time of the one batcher thread).
+     */
+    public record StageTimes(double preprocessSeconds, double inferenceWaitSeconds, double selectionSeconds,
+                             double modelSeconds, double wallSeconds) {}
+
+    private EngineThroughput() {}
+
+    /** Opens an engine on {@code config}, warms it up on a few chunks, then measures. */
+    public static Run measure(BenchPath path, String model, EngineConfig config, List<String> texts,
+                              CompressionOptions options, int callers, int warmup) throws Exception {
+        try (PromptCompressor engine = PromptCompressor.open(config)) {
+            if (warmup > 0) {
+                run(engine, texts.subList(0, Math.min(warmup, texts.size())), options, Math.min(callers, 2));
+            }
+            PeakRss.reset();
+            List<ModelBatch> batches = Collections.synchronizedList(new ArrayList<>());
+            BatchingStats before = engine.batchingStats();
+            engine.modelBatchListener(batches::add);
+            Measured m = run(engine, texts, options, callers);
+            engine.modelBatchListener(null);
+            long peak = PeakRss.peakBytes();
+            BatchingStats after = engine.batchingStats();
+            BatchingStats delta = new BatchingStats(after.batches() - before.batches(),
+                    after.sequences() - before.sequences(), after.realTokens() - before.realTokens(),
+                    after.paddedTokens() - before.paddedTokens(), after.inferenceNanos() - before.inferenceNanos(), 0);
+            long tokens = 0;
+            for (long t : m.tokens) {
+                tokens += t;
+            }
+            StageTimes stages = new StageTimes(m.preprocess / 1e9, m.inference / 1e9, m.selection / 1e9,
+                    delta.inferenceNanos() / 1e9, m.seconds);
+            PathResult result = new PathResult(path, model, texts.size(), tokens, m.seconds,
+                    LatencyStats.of(m.latencies), delta.meanBatchSize(), delta.paddingEfficiency(), peak,
+                    callers + (callers == 1 ? " caller" : " concurrent callers") + ", max batch "
+                            + config.maxBatchSequences() + (config.padToMaxLength() ? ", padded to 512" : ""));
+            return new Run(result, List.copyOf(batches), m.tokens, stages, delta, engine.provider());
+        }
+    }
+
+    private static final class Measured {
+        double[] latencies;
+        long[] tokens;
+        double seconds;
+        long preprocess;
+        long inference;
+        long selection;
+    }
+
+    private static Measured run(PromptCompressor engine, List<String> texts, CompressionOptions options, int callers)
+            throws Exception {
+        ConcurrentCompression.Timed t = ConcurrentCompression.run(engine, texts, options, callers);
+        Measured m = new Measured();
+        m.latencies = t.latencyMillis();
+        m.seconds = t.seconds();
+        m.tokens = new long[texts.size()];
+        CompressionResult[] results = t.results();
+        for (int i = 0; i < results.length; i++) {
+            m.tokens[i] = results[i].originTokens();
+            m.preprocess += results[i].timings().preprocessNanos();
+            m.inference += results[i].timings().inferenceNanos();
+            m.selection += results[i].timings().selectionNanos();
+        }
+        return m;
+    }
+}

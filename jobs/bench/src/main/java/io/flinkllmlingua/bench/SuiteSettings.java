@@ -1,0 +1,70 @@
+package io.flinkllmlingua.bench;
+
+import io.flinkllmlingua.engine.ExecutionProvider;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the suite runs. Two presets: {@link #defaults()} (all four models, every path, every sweep; about 15 min
+ * on a 2-core CPU) and {@link #quick()} (the tiny and MiniLM models, small counts, a couple of minutes).
+ */
+public final class SuiteSettings {
+    /** JSONL corpus ({@code text} field), e.g. {@code ../shared/corpora/docs-en.jsonl}. */
+    public Path corpus;
+    /** Folder under which {@code <timestamp>/} is created. */
+    public Path resultsRoot = Path.of("results");
+    /** Cache of generated models ({@code models/}) and the installed Node peer ({@code bench-peer/}). */
+    public Path cacheRoot = BenchModel.defaultCacheRoot();
+    /** Where the Node peer is installed ({@code bench-peer/}); the user cache by default, so every run reuses it. */
+    public Path peerCacheRoot = BenchModel.defaultCacheRoot();
+    /** Chunks per model for the five paths, in run order. */
+    public Map<BenchModel, Integer> records = new LinkedHashMap<>();
+    /** Concurrent callers of the engine (path 2) and in-flight records per subtask of the job (path 3). */
+    public int callers = 16;
+    public int maxBatch = 32;
+    public int parallelism = 2;
+    public double rate = 0.5;
+    /** Force tokens of every path. Not "\n": the peer refuses force tokens its BERT tokenizer encodes to nothing. */
+    public List<String> forceTokens = List.of(".", "?", "!");
+    public ExecutionProvider provider = ExecutionProvider.AUTO;
+    /** ONNX Runtime intra-op threads (0 = ORT's default, one per core). */
+    public int threads = 0;
+    public int warmup = 4;
+    public boolean flink = true;
+    public boolean peer = true;
+    public boolean naive = true;
+
+    /** Model of the batch-size, sequence-length and parallelism sweeps; null skips them. */
+    public BenchModel sweepModel = BenchModel.MINILM;
+    public int sweepRecords = 48;
+    public List<Integer> batchSizes = List.of(1, 4, 16, 64);
+    /** Words per chunk of the sequence-length sweep. */
+    public List<Integer> chunkWords = List.of(16, 64, 128, 256);
+    public List<Integer> parallelisms = List.of(1, 2);
+    /** Model of the input-size sweep; null skips it. */
+    public BenchModel growthModel = BenchModel.TINY;
+    public List<Long> documentBytes = List.of(1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L);
+
+    public static SuiteSettings defaults() {
+        SuiteSettings s = new SuiteSettings();
+        s.records.put(BenchModel.TINY, 296);
+        s.records.put(BenchModel.MINILM, 64);
+        s.records.put(BenchModel.MBERT_BASE, 12);
+        s.records.put(BenchModel.XLMR_LARGE, 4);
+        return s;
+    }
+
+    public static SuiteSettings quick() {
+        SuiteSettings s = new SuiteSettings();
+        s.records.put(BenchModel.TINY, 64);
+        s.records.put(BenchModel.MINILM, 32);
+        s.sweepRecords = 32;
+        s.batchSizes = List.of(1, 8, 32);
+        s.chunkWords = List.of(32, 128, 256);
+        s.documentBytes = List.of(1_000L, 10_000L, 100_000L);
+        return s;
+    }
+}

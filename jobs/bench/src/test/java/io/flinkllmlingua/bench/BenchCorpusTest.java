@@ -1,0 +1,38 @@
+package io.flinkllmlingua.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchCorpusTest {
+    static Path corpusFile() {
+        return Path.of(System.getProperty("corpora.dir", "../../shared/corpora")).resolve("docs-en.jsonl");
+    }
+
+    @Test
+    void documentsGrowToTheRequestedSizeFromCorpusText() throws Exception {
+        BenchCorpus c = BenchCorpus.load(corpusFile(), 10);
+        assertEquals(10, c.size());
+        for (long bytes : new long[] {1_000, 100_000}) {
+            String doc = c.document(bytes);
+            long actual = doc.getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(Math.abs(actual - bytes) <= 8, bytes + " -> " + actual);
+            assertTrue(doc.startsWith(c.texts().get(0).substring(0, 50)));
+        }
+    }
+
+    @Test
+    void chunksOfAFixedNumberOfWords() throws Exception {
+        BenchCorpus c = BenchCorpus.load(corpusFile(), 5);
+        List<String> texts = c.textsOfWords(64, 7);
+        assertEquals(7, texts.size());
+        for (String t : texts) {
+            assertEquals(64, t.split(" ").length);
+        }
+    }
+}

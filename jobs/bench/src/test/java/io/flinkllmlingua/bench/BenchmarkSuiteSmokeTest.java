@@ -1,0 +1,88 @@
+package io.flinkllmlingua.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole suite at tiny sizes on the generated tiny model: all five paths (the Node peer where node and npm are
+ * installed; otherwise it must say so in the results), every sweep, and the written results.
+ */
+class BenchmarkSuiteSmokeTest {
+
+    @Test
+    void runsEveryPathAndSweepAndWritesTheResults(@TempDir Path tmp) throws Exception {
+        SuiteSettings s = new SuiteSettings();
+        s.corpus = BenchCorpusTest.corpusFile();
+        s.resultsRoot = tmp.resolve("results");
+        s.cacheRoot = tmp.resolve("cache");
+        s.records.put(BenchModel.TINY, 6);
+        s.callers = 4;
+        s.warmup = 1;
+        s.sweepModel = BenchModel.TINY;
+        s.sweepRecords = 4;
+        s.batchSizes = List.of(1, 4);
+        s.chunkWords = List.of(16, 64);
+        s.parallelisms = List.of(1);
+        s.growthModel = BenchModel.TINY;
+        s.documentBytes = List.of(1_000L, 5_000L);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path dir = new BenchmarkSuite(s, "test", new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+        String progress = log.toString(StandardCharsets.UTF_8);
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        JsonNode results = json.path("results");
+        assertEquals(5, results.size(), progress);
+        long tokens = results.get(1).path("tokens").asLong();
+        assertTrue(tokens > 0);
+        for (int i = 0; i < 4; i++) {
+            JsonNode r = results.get(i);
+            assertEquals(i + 1, r.path("path").asInt());
+            assertTrue(r.path("ran").asBoolean(), r.toString());
+            assertEquals(6, r.path("chunks").asInt(), r.toString());
+            assertEquals(tokens, r.path("tokens").asLong(), "the same chunks on every path: " + r);
+            assertTrue(r.path("tokens_per_s").asDouble() > 0);
+        }
+        // The ceiling replays the engine's own batches: same batch sizes and padding.
+        assertEquals(results.get(1).path("mean_batch").asDouble(), results.get(0).path("mean_batch").asDouble(), 1e-9);
+        assertEquals(results.get(1).path("padding_efficiency").asDouble(),
+                results.get(0).path("padding_efficiency").asDouble(), 1e-9);
+        // The naive baseline pads every sequence to 512, one per call: never less padding than the engine's
+        // batches, which pad to their longest member rounded up to the length bucket.
+        assertEquals(1.0, results.get(3).path("mean_batch").asDouble(), 1e-9);
+        assertTrue(results.get(3).path("padding_efficiency").asDouble()
+                <= results.get(1).path("padding_efficiency").asDouble() + 1e-12);
+
+        JsonNode peer = results.get(4);
+        String why = NodePeer.unavailableReason();
+        if (why == null) {
+            assertTrue(peer.path("ran").asBoolean(), "node and npm are installed, the peer must run: " + peer);
+            assertEquals(6, peer.path("chunks").asInt());
+            assertTrue(peer.path("peak_rss_bytes").asLong() > 0);
+        } else {
+            assertTrue(!peer.path("ran").asBoolean() && peer.path("note").asText().startsWith("Node peer not run"),
+                    peer.toString());
+        }
+
+        assertEquals(2 + 2 + 1 + 2, json.path("sweeps").size());
+        assertTrue(json.path("stage_profiles").path("tiny").path("tokenize_ms_per_chunk").asDouble() > 0);
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| 2/1 engine / model-only |"), md);
+        for (String png : List.of("throughput-vs-batch-size.png", "throughput-vs-sequence-length.png",
+                "throughput-vs-parallelism.png", "cost-vs-input-size.png")) {
+            assertTrue(Files.size(dir.resolve(png)) > 1000, png);
+        }
+        assertTrue(Files.isRegularFile(s.cacheRoot.resolve("models/bench-tiny/model.onnx")));
+    }
+}

@@ -1,0 +1,258 @@
+package io.flinkllmlingua.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkllmlingua.testkit.kafka.CommittedRecords;
+import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
+import io.flinkllmlingua.models.minilm.DemoModel;
+import io.flinkllmlingua.jobs.streaming.CompressionJob;
+import io.flinkllmlingua.jobs.streaming.JobSettings;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embedded default: a real single-node Kafka broker (KRaft, 127.0.0.1) and a local Flink MiniCluster in this
+ * JVM, the bundled sample corpus sent to the input topic (plus two malformed records to show the dead-letter
+ * path), the streaming job run until the input is consumed, then a summary and a few before/after samples.
+ */
+public final class EmbeddedDefault {
+    static final String CORPUS = "/io/flinkllmlingua/testkit/corpus/sample-docs.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EmbeddedDefault() {}
+
+    public static int run(JobSettings s, int limit, boolean compareEngine, PrintStream out) throws Exception {
+        long start = System.nanoTime();
+        if (!s.llmlingua.containsKey("llmlingua.model.path")) {
+            Path model = DemoModel.ensure(out);
+            s.llmlingua.put("llmlingua.model.path", model.toString());
+            s.llmlingua.putIfAbsent("llmlingua.model.id", DemoModel.MODEL_ID);
+            // The demo model's tokenizer lower-cases: cut kept words from the original text for readable samples.
+            s.llmlingua.putIfAbsent("llmlingua.render-mode", "ORIGINAL_SPANS");
+        }
+        List<String> corpus = readCorpus(limit);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            out.printf("Kafka broker (KRaft) on %s%n", broker.bootstrapServers());
+            broker.createTopics(2, s.inputTopic, s.outputTopic);
+            broker.createTopics(1, s.deadLetterTopic);
+            s.bootstrapServers = broker.bootstrapServers();
+            s.bounded = true;
+            s.startFrom = JobSettings.StartFrom.EARLIEST;
+            s.checkpointInterval = Duration.ofSeconds(2);
+            if (s.parallelism <= 0) {
+                s.parallelism = 2;
+            }
+            int sent = produce(broker.bootstrapServers(), s.inputTopic, corpus);
+            out.printf("Sent %d records to '%s' (%d sample chunks + 2 malformed ones)%n", sent, s.inputTopic, corpus.size());
+
+            Configuration conf = new Configuration();
+            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            conf.set(RestOptions.ADDRESS, "127.0.0.1");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism, conf);
+            CompressionJob.build(env, s);
+            long jobStart = System.nanoTime();
+            JobClient job = env.executeAsync("flink-llmlingua embedded default");
+            Progress progress = new Progress(broker.bootstrapServers(), s, sent, out);
+            while (!job.getJobExecutionResult().isDone()) {
+                progress.print();
+                try {
+                    job.getJobExecutionResult().get(2, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // keep reporting
+                }
+            }
+            JobExecutionResult result = job.getJobExecutionResult().get();
+            double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
+            Summary summary = Summary.read(broker.bootstrapServers(), s, sent);
+            progress.close();
+            summary.print(out, jobSeconds, corpus);
+            if (compareEngine) {
+                compareWithEngine(s, corpus, summary, jobSeconds, out);
+            }
+            out.printf(Locale.ROOT, "Job %s finished in %.1f s; total %.1f s%n", result.getJobID(), jobSeconds,
+                    (System.nanoTime() - start) / 1e9);
+            return summary.missing() == 0 ? 0 : 1;
+        }
+    }
+
+    /** Engine alone on the same texts, model and options, with as many concurrent callers as the job had in flight. */
+    private static void compareWithEngine(JobSettings s, List<String> corpus, Summary summary, double jobSeconds,
+                                          PrintStream out) throws Exception {
+        io.flinkllmlingua.flink.LlmLinguaConfig config = io.flinkllmlingua.flink.LlmLinguaConfig.fromMap(s.llmlingua);
+        List<String> texts = new ArrayList<>();
+        for (String line : corpus) {
+            texts.add(JSON.readTree(line).get("text").asText());
+        }
+        int callers = Math.max(1, s.parallelism) * config.capacity();
+        List<io.flinkllmlingua.bench.EngineBenchmark.Row> rows = io.flinkllmlingua.bench.EngineBenchmark
+                .compare(config.engine(), texts, config.defaults(), Math.min(callers, texts.size()), out);
+        out.println();
+        out.println("Engine alone on the same corpus (same model and options, one engine):");
+        io.flinkllmlingua.bench.EngineBenchmark.print(rows, out);
+        long tokens = summary.compressed().stream().mapToLong(n -> n.get("original_tokens").asLong()).sum();
+        double job = tokens / jobSeconds;
+        double engine = rows.get(1).tokensPerSecond();
+        out.printf(Locale.ROOT, "end-to-end job / engine-only (batched) throughput: %.0f / %.0f tokens/s = %.2f%n",
+                job, engine, job / engine);
+    }
+
+    static List<String> readCorpus(int limit) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (InputStream in = EmbeddedDefault.class.getResourceAsStream(CORPUS)) {
+            if (in == null) {
+                throw new IOException("sample corpus " + CORPUS + " is not on the classpath");
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = r.readLine()) != null && (limit <= 0 || lines.size() < limit)) {
+                if (!line.isBlank()) {
+                    lines.add(line);
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static int produce(String bootstrap, String topic, List<String> corpus) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("acks", "all");
+        int n = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (String line : corpus) {
+                String key = JSON.readTree(line).path("chunk_id").asText();
+                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                        line.getBytes(StandardCharsets.UTF_8))).get();
+                n++;
+            }
+            producer.send(new ProducerRecord<>(topic, "bad-json".getBytes(StandardCharsets.UTF_8),
+                    "{\"doc_id\": \"x\", \"text\": ".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, "no-text".getBytes(StandardCharsets.UTF_8),
+                    "{\"doc_id\": \"x\", \"chunk_id\": \"x#000\"}".getBytes(StandardCharsets.UTF_8))).get();
+            n += 2;
+        }
+        return n;
+    }
+
+    /** Counts committed output records while the job runs. */
+    private static final class Progress implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final int expected;
+        private final PrintStream out;
+        private long seen;
+        private final long t0 = System.nanoTime();
+
+        Progress(String bootstrap, JobSettings s, int expected, PrintStream out) {
+            this.consumer = CommittedRecords.reader(bootstrap);
+            CommittedRecords.assignFromBeginning(consumer, s.outputTopic, s.deadLetterTopic);
+            this.expected = expected;
+            this.out = out;
+        }
+
+        void print() {
+            seen += consumer.poll(Duration.ofMillis(200)).count();
+            out.printf(Locale.ROOT, "progress: %d/%d records committed (%.0f%%), %.0f s%n", seen, expected,
+                    100.0 * seen / expected, (System.nanoTime() - t0) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
+    /** What the job wrote, read back with read_committed. */
+    record Summary(int expected, List<JsonNode> compressed, List<JsonNode> deadLetters) {
+        static Summary read(String bootstrap, JobSettings s, int expected) {
+            List<JsonNode> compressed = new ArrayList<>();
+            List<JsonNode> dead = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r
+                    : CommittedRecords.readAll(bootstrap, Duration.ofSeconds(30), s.outputTopic, s.deadLetterTopic)) {
+                try {
+                    JsonNode n = JSON.readTree(r.value());
+                    (r.topic().equals(s.deadLetterTopic) ? dead : compressed).add(n);
+                } catch (IOException e) {
+                    throw new IllegalStateException("output record is not JSON", e);
+                }
+            }
+            return new Summary(expected, compressed, dead);
+        }
+
+        int missing() {
+            return expected - compressed.size() - deadLetters.size();
+        }
+
+        void print(PrintStream out, double jobSeconds, List<String> corpus) throws IOException {
+            long in = 0;
+            long kept = 0;
+            for (JsonNode n : compressed) {
+                in += n.get("original_tokens").asLong();
+                kept += n.get("compressed_tokens").asLong();
+            }
+            out.println();
+            out.println("Summary");
+            out.printf(Locale.ROOT, "  records in:        %d%n", expected);
+            out.printf(Locale.ROOT, "  compressed:        %d%n", compressed.size());
+            out.printf(Locale.ROOT, "  dead letters:      %d%s%n", deadLetters.size(), deadLetters.isEmpty() ? ""
+                    : " (" + String.join(", ", deadLetters.stream().map(d -> d.path("error").path("class").asText()).toList()) + ")");
+            out.printf(Locale.ROOT, "  missing:           %d%n", missing());
+            out.printf(Locale.ROOT, "  tokens in / out:   %d / %d (cl100k_base)%n", in, kept);
+            out.printf(Locale.ROOT, "  overall ratio:     %.2fx%n", kept == 0 ? 0.0 : (double) in / kept);
+            out.printf(Locale.ROOT, "  throughput:        %.0f tokens/s, %.1f records/s (job wall time %.1f s)%n",
+                    in / jobSeconds, compressed.size() / jobSeconds, jobSeconds);
+            Map<String, String> originals = new HashMap<>();
+            for (String line : corpus) {
+                JsonNode n = JSON.readTree(line);
+                originals.put(n.get("chunk_id").asText(), n.get("text").asText());
+            }
+            out.println();
+            out.println("Samples (the demo model's keep decisions are not LLMLingua-2 quality: see README)");
+            int shown = 0;
+            for (JsonNode n : compressed) {
+                if (shown == 3) {
+                    break;
+                }
+                String original = originals.get(n.get("chunk_id").asText());
+                if (original == null) {
+                    continue;
+                }
+                out.printf(Locale.ROOT, "--- %s (%d -> %d tokens, %.1fx)%n", n.get("chunk_id").asText(),
+                        n.get("original_tokens").asInt(), n.get("compressed_tokens").asInt(), n.get("ratio").asDouble());
+                out.println("  before: " + abbreviate(original));
+                out.println("  after:  " + abbreviate(n.get("compressed_text").asText()));
+                shown++;
+            }
+        }
+
+        private static String abbreviate(String s) {
+            String one = s.replace('\n', ' ');
+            return one.length() <= 300 ? one : one.substring(0, 300) + "...";
+        }
+    }
+}

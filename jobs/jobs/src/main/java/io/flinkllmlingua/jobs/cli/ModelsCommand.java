@@ -1,0 +1,242 @@
+package io.flinkllmlingua.jobs.cli;
+
+import io.flinkllmlingua.models.minilm.MiniLmModel;
+import io.flinkllmlingua.models.minilm.MiniLmModelBuilder;
+import io.flinkllmlingua.models.FetchListener;
+import io.flinkllmlingua.models.GeneratedFamily;
+import io.flinkllmlingua.models.GeneratedModel;
+import io.flinkllmlingua.models.ModelCatalog;
+import io.flinkllmlingua.models.ModelEntry;
+import io.flinkllmlingua.models.ModelFetchOptions;
+import io.flinkllmlingua.models.ModelFetcher;
+import io.flinkllmlingua.models.ModelSpec;
+import io.flinkllmlingua.models.TinyModelGenerator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code llmlingua models}: list and fetch the public ONNX exports of the catalog, generate small test models, build
+ * the MiniLM-based model. Commands that produce a model directory print its path on standard output (so that
+ * {@code --model "$(llmlingua models fetch NAME)"} works) and a description on standard error.
+ */
+@Command(name = "models",
+        header = "Model tools: list, fetch, generate test models, build the MiniLM model.",
+        mixinStandardHelpOptions = true,
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Fetch.class, ModelsCommand.Generate.class,
+                ModelsCommand.BuildMiniLm.class})
+final class ModelsCommand implements Runnable {
+    @ParentCommand
+    LlmLinguaCli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing subcommand (list, fetch, generate or build-minilm)");
+    }
+
+    PrintStream out() {
+        return cli.stdout();
+    }
+
+    /** The built-in catalog, with {@code file}'s entries merged over it when given. */
+    static ModelCatalog catalog(Path file) throws IOException {
+        ModelCatalog builtIn = ModelCatalog.builtIn();
+        return file == null ? builtIn : builtIn.merge(ModelCatalog.load(file));
+    }
+
+    @Command(name = "list", header = "Print the model catalog.", mixinStandardHelpOptions = true)
+    static final class ListModels implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Option(names = "--catalog", paramLabel = "FILE", description = "A catalog file merged over the built-in one.")
+        Path catalogFile;
+
+        @Option(names = "--json", description = "Print the catalog as JSON (the catalog file format).")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            ModelCatalog catalog = catalog(catalogFile);
+            PrintStream out = models.out();
+            if (json) {
+                out.println(catalog.toJson());
+                return LlmLinguaCli.EXIT_OK;
+            }
+            int width = catalog.names().stream().mapToInt(String::length).max().orElse(4);
+            String row = "%-" + width + "s  %-13s  %-9s  %-10s  %s%n";
+            out.printf(Locale.ROOT, row, "NAME", "FAMILY", "PRECISION", "HASHES", "REPOSITORY@REVISION");
+            for (ModelEntry e : catalog.entries()) {
+                out.printf(Locale.ROOT, row, e.name(), e.family(),
+                        e.precision() == null ? "-" : e.precision(), e.verified() ? "pinned" : "unverified",
+                        e.repo() + "@" + shortRevision(e.revision()));
+                if (e.description() != null) {
+                    out.println("    " + e.description());
+                }
+            }
+            return LlmLinguaCli.EXIT_OK;
+        }
+
+        private static String shortRevision(String r) {
+            return r.matches("[0-9a-f]{40}") ? r.substring(0, 12) : r;
+        }
+    }
+
+    @Command(name = "fetch", header = "Download a catalog model into the cache; prints its directory.",
+            mixinStandardHelpOptions = true)
+    static final class Fetch implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", description = "Catalog name (see 'models list').")
+        String name;
+
+        @Option(names = "--cache", paramLabel = "DIR",
+                description = "Cache root (default: $" + ModelFetchOptions.ENV_CACHE + " or ~/.cache/flink-llmlingua).")
+        Path cache;
+
+        @Option(names = "--endpoint", paramLabel = "URL",
+                description = "Hub endpoint (default: $" + ModelFetchOptions.ENV_ENDPOINT + " or https://huggingface.co).")
+        String endpoint;
+
+        @Option(names = "--allow-unverified",
+                description = "Download files the catalog pins no SHA-256 for; their computed hashes are printed.")
+        boolean allowUnverified;
+
+        @Option(names = "--catalog", paramLabel = "FILE", description = "A catalog file merged over the built-in one.")
+        Path catalogFile;
+
+        @Override
+        public Integer call() throws IOException {
+            ModelCatalog catalog = catalog(catalogFile);
+            ModelEntry entry = catalog.find(name).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    "unknown model '" + name + "'; known models: " + String.join(", ", catalog.names())));
+            ModelFetchOptions.Builder b = ModelFetchOptions.builderFromEnvironment(models.cli.env(),
+                    System.getProperty("user.home"));
+            try {
+                if (cache != null) {
+                    b.cacheRoot(cache);
+                }
+                if (endpoint != null) {
+                    b.endpoint(endpoint);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            b.allowUnverified(allowUnverified);
+            Path dir = new ModelFetcher(b.build()).fetch(entry, FetchListener.printing(models.cli.stderr()));
+            models.out().println(dir);
+            return LlmLinguaCli.EXIT_OK;
+        }
+    }
+
+    @Command(name = "generate", header = "Write a small deterministic test model (random weights); prints its directory.",
+            mixinStandardHelpOptions = true)
+    static final class Generate implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--family", required = true, paramLabel = "wordpiece|sentencepiece",
+                converter = FamilyConverter.class,
+                description = "wordpiece (mBERT-like inputs and tokenizer) or sentencepiece (XLM-R-like).")
+        GeneratedFamily family;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
+        Path out;
+
+        @Option(names = "--seed", paramLabel = "N", description = "Weight seed. Default: " + ModelSpec.DEFAULT_SEED + ".")
+        Long seed;
+
+        @Option(names = "--layers", paramLabel = "N", description = "Encoder layers (0 allowed). Default: 2.")
+        Integer layers;
+
+        @Option(names = "--hidden", paramLabel = "N", description = "Hidden size. Default: 64.")
+        Integer hidden;
+
+        @Option(names = "--heads", paramLabel = "N", description = "Attention heads (divides --hidden). Default: 4.")
+        Integer heads;
+
+        @Option(names = "--ffn", paramLabel = "N", description = "Feed-forward size. Default: 128.")
+        Integer ffn;
+
+        @Override
+        public Integer call() throws IOException {
+            ModelSpec spec = ModelSpec.tiny(family);
+            try {
+                if (seed != null) {
+                    spec = spec.withSeed(seed);
+                }
+                spec = spec.withShape(layers != null ? layers : spec.layers(), hidden != null ? hidden : spec.hidden(),
+                        heads != null ? heads : spec.heads(), ffn != null ? ffn : spec.ffn());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(this.spec.commandLine(), e.getMessage());
+            }
+            GeneratedModel m = TinyModelGenerator.generate(out, spec);
+            models.cli.stderr().printf(Locale.ROOT,
+                    "generated %s model: %d layers, hidden %d, %d heads, ffn %d, seed %d, vocabulary %d (+100),"
+                            + " %d parameters, %d bytes, in %d ms%n",
+                    EnumConverter.display(family), spec.layers(), spec.hidden(), spec.heads(), spec.ffn(), spec.seed(),
+                    m.baseVocabSize(), m.parameterCount(), m.modelBytes() + m.externalBytes(), m.millis());
+            models.out().println(m.directory());
+            return LlmLinguaCli.EXIT_OK;
+        }
+    }
+
+    @Command(name = "build-minilm",
+            header = "Build a token classifier from the pretrained MiniLM-L6 encoder (real tokenizer and encoder,"
+                    + " untrained head); prints its directory.",
+            mixinStandardHelpOptions = true)
+    static final class BuildMiniLm implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
+        Path out;
+
+        @Option(names = "--quantized",
+                description = "Keep the shipped int8 MatMuls (smaller; results depend on the batch; CPU only).")
+        boolean quantized;
+
+        @Override
+        public Integer call() throws IOException {
+            MiniLmModel m = MiniLmModelBuilder.build(out,
+                    quantized ? MiniLmModelBuilder.Variant.QUANTIZED : MiniLmModelBuilder.Variant.FLOAT_MATMULS);
+            models.cli.stderr().printf(Locale.ROOT, "built MiniLM model (%s): vocabulary %d (+100), %d bytes, in %d ms%n",
+                    EnumConverter.display(m.variant()), m.baseVocabSize(), m.modelBytes(), m.millis());
+            models.out().println(m.directory());
+            return LlmLinguaCli.EXIT_OK;
+        }
+    }
+
+    /** {@code wordpiece}/{@code sentencepiece}, case-insensitive (also {@code bert}, {@code xlm-roberta}). */
+    static final class FamilyConverter implements CommandLine.ITypeConverter<GeneratedFamily> {
+        @Override
+        public GeneratedFamily convert(String value) {
+            try {
+                return GeneratedFamily.valueOf(io.flinkllmlingua.engine.ModelFamily.parse(value).name());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not one of wordpiece|sentencepiece");
+            }
+        }
+    }
+}
