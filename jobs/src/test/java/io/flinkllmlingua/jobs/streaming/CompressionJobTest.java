@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import io.flinkllmlingua.flink.ChunkOutcome;
+import io.flinkllmlingua.jobs.TestData;
 import io.flinkllmlingua.jobs.kafka.CommittedRecords;
 import io.flinkllmlingua.jobs.kafka.EmbeddedKafkaBroker;
 import io.flinkllmlingua.models.GeneratedFamily;
@@ -77,9 +78,8 @@ class CompressionJobTest {
         model = Files.createTempDirectory("job-model");
         TinyModelGenerator.generateTiny(model, GeneratedFamily.WORDPIECE);
         corpus = new ArrayList<>();
-        Path shared = Path.of(System.getProperty("corpora.dir", "../../shared/corpora"));
         for (String f : List.of("docs-en.jsonl", "docs-multilingual.jsonl")) {
-            List<String> lines = Files.readAllLines(shared.resolve(f));
+            List<String> lines = Files.readAllLines(TestData.corpus(f));
             corpus.addAll(lines.subList(0, 30));
         }
     }
