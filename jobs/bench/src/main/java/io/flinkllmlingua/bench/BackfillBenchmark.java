@@ -30,8 +30,8 @@ import java.util.stream.Stream;
 
 /**
  * Backfill throughput next to the engine-only ceiling, in one command: derives {@code --chunks} chunks from the
- * shared corpora, backfills them JSONL to JSONL on a local Flink (BATCH mode, the MiniLM demo model by default),
- * then compresses the same texts with the engine alone ({@code callers} concurrent callers on one engine).
+ * repository's Debian documentation corpora ({@code src/test-data/corpora}), backfills them JSONL to JSONL on a
+ * local Flink (BATCH mode, the MiniLM demo model by default), then compresses the same texts with the engine alone ({@code callers} concurrent callers on one engine).
  *
  * <p>How the chunks are derived (deterministic): the 416 chunks of {@code docs-en.jsonl} and
  * {@code docs-multilingual.jsonl}, in file order, are cut into paragraph-sized pieces: each text is split into
@@ -51,7 +51,9 @@ public final class BackfillBenchmark implements Callable<Integer> {
     @Option(names = "--min-chars", defaultValue = "300", description = "Smallest piece in characters (default: ${DEFAULT-VALUE}).")
     int minChars;
 
-    @Option(names = "--corpora", defaultValue = "../shared/corpora", description = "Directory of the corpora (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--corpora", defaultValue = "src/test-data/corpora",
+            description = "Directory with docs-en.jsonl and docs-multilingual.jsonl (default: ${DEFAULT-VALUE}, the "
+                    + "repository's corpora, relative to the repository root: run from there or pass --corpora).")
     Path corpora;
 
     @Option(names = "--work", defaultValue = "target/backfill-bench", description = "Work directory (default: ${DEFAULT-VALUE}).")
@@ -76,6 +78,13 @@ public final class BackfillBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        for (String file : List.of("docs-en.jsonl", "docs-multilingual.jsonl")) {
+            if (!Files.isRegularFile(corpora.resolve(file))) {
+                System.err.println("backfill-bench: " + corpora.resolve(file) + " not found (--corpora " + corpora
+                        + "; the default is relative to the repository root)");
+                return 2;
+            }
+        }
         Path modelDir = model != null ? model : DemoModel.ensure(System.out);
         Files.createDirectories(work);
         Path input = work.resolve("input.jsonl");

@@ -12,7 +12,7 @@ import java.util.Map;
  * on a 2-core CPU) and {@link #quick()} (the tiny and MiniLM models, small counts, a couple of minutes).
  */
 public final class SuiteSettings {
-    /** JSONL corpus ({@code text} field), e.g. {@code ../shared/corpora/docs-en.jsonl}. */
+    /** JSONL corpus ({@code text} field), e.g. {@code src/test-data/corpora/docs-en.jsonl} of the repository. */
     public Path corpus;
     /** Folder under which {@code <timestamp>/} is created. */
     public Path resultsRoot = Path.of("results");

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.bench;
 
+import io.flinkllmlingua.testkit.TestData;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchCorpusTest {
     static Path corpusFile() {
-        return Path.of(System.getProperty("corpora.dir", "../../shared/corpora")).resolve("docs-en.jsonl");
+        return TestData.corpus("docs-en.jsonl");
     }
 
     @Test

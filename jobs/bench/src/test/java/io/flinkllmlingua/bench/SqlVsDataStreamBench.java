@@ -3,6 +3,7 @@ package io.flinkllmlingua.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
+import io.flinkllmlingua.testkit.TestData;
 import io.flinkllmlingua.jobs.sql.SqlScript;
 import io.flinkllmlingua.jobs.sql.SqlScriptRunner;
 import io.flinkllmlingua.jobs.streaming.CompressionJob;
@@ -89,7 +90,7 @@ class SqlVsDataStreamBench {
             TinyModelGenerator.generateTiny(model, GeneratedFamily.WORDPIECE);
             modelNote = "generated tiny WORDPIECE (TinyModelGenerator.generateTiny)";
         }
-        Path corpusFile = Path.of(System.getProperty("corpora.dir", "../../shared/corpora")).resolve("docs-en.jsonl");
+        Path corpusFile = TestData.corpus("docs-en.jsonl");
         List<String> corpus = Files.readAllLines(corpusFile);
         List<Run> runs = new ArrayList<>();
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {

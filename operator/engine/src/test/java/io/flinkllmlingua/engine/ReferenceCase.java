@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One case of shared/fixtures/reference-vectors: input, reference parameters, and the reference's output. */
+/** One case of src/test-data/reference-vectors: input, reference parameters, and the reference's output. */
 public record ReferenceCase(String id, String model, List<String> contexts, JsonNode params, boolean compressPromptEntry,
                             JsonNode expected) {
     static final ObjectMapper JSON = new ObjectMapper();

@@ -7,7 +7,6 @@ import io.flinkllmlingua.engine.internal.ModelTokenizer;
 import io.flinkllmlingua.engine.internal.ProbabilityOverride;
 import io.flinkllmlingua.engine.internal.TokenScorer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,14 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The 29 reference cases on both tiny models (shared/fixtures/reference-vectors).
+ * The 29 reference cases on both tiny models (src/test-data/reference-vectors).
  *
  * <p>{@link #replaysRecordedProbabilities}: everything but the forward pass is the engine's own (tokenizer,
  * force map, chunking, decoding, re-tokenization, word merging, cl100k counting, percentiles, keep rules,
  * drop-consecutive, context stage, rendering, statistics, labels); the word probabilities and context scores the
- * reference computed are fed in at the point where the model's output would be aggregated, because the fixture's
- * {@code model.onnx} files are not present in shared/. {@link #matchesReferenceEndToEnd} runs the real model
- * wherever a {@code model.onnx} is present and is reported as skipped otherwise.
+ * reference computed are fed in at the point where the model's output would be aggregated, which checks all of that
+ * independently of the forward pass. {@link #matchesReferenceEndToEnd} runs the real model: both tiny
+ * models' {@code model.onnx} are part of the test data, and a missing one fails the test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReferenceVectorsTest {
@@ -201,8 +200,8 @@ class ReferenceVectorsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesReferenceEndToEnd(ReferenceCase c) {
-        Assumptions.assumeTrue(Files.isRegularFile(c.modelDir().resolve("model.onnx")),
-                "no model.onnx in " + c.modelDir() + " (not shipped in shared/)");
+        assertTrue(Files.isRegularFile(c.modelDir().resolve("model.onnx")),
+                "no model.onnx in " + c.modelDir() + ": the test data is incomplete");
         EngineConfig config = EngineConfig.builder(c.modelDir()).executionProvider(ExecutionProvider.CPU)
                 .padToMaxLength(true).build();
         try (PromptCompressor engine = PromptCompressor.open(config)) {

@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkllmlingua.engine.TestPaths;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class TinyModelGeneratorTest {
     private static final Map<String, String> TOKENIZER_OPTIONS =
@@ -328,16 +328,15 @@ class TinyModelGeneratorTest {
         assertEquals(250002, ModelSpec.officialShape(GeneratedFamily.SENTENCEPIECE).vocabSize());
     }
 
-    /** Unknown-piece rate over the shared documentation corpora, when they are present. */
+    /** Unknown-piece rate over the documentation corpora of src/test-data. */
     @ParameterizedTest
     @EnumSource(GeneratedFamily.class)
     void coversTheSampleCorpora(GeneratedFamily f) throws IOException {
-        String dir = System.getProperty("corpora.dir");
-        assumeTrue(dir != null && Files.isDirectory(Path.of(dir)), "no corpora");
+        Path dir = TestPaths.corpora();
         Map<String, long[]> perLang = new HashMap<>();
         try (HuggingFaceTokenizer tok = tokenizer(MODELS.get(f))) {
             for (String file : List.of("docs-en.jsonl", "docs-multilingual.jsonl")) {
-                try (BufferedReader r = Files.newBufferedReader(Path.of(dir, file), StandardCharsets.UTF_8)) {
+                try (BufferedReader r = Files.newBufferedReader(dir.resolve(file), StandardCharsets.UTF_8)) {
                     for (String line = r.readLine(); line != null; line = r.readLine()) {
                         JsonNode rec = JSON.readTree(line);
                         long[] ids = tok.encode(rec.get("text").asText()).getIds();

@@ -26,7 +26,7 @@ final class BenchCommand implements Callable<Integer> {
     BenchMain cli;
 
     @Option(names = "--corpus", required = true, paramLabel = "FILE",
-            description = "JSON lines with a 'text' field (e.g. ../shared/corpora/docs-en.jsonl).")
+            description = "JSON lines with a 'text' field (e.g. src/test-data/corpora/docs-en.jsonl in a checkout).")
     Path corpus;
 
     @Option(names = "--records", defaultValue = "100", description = "Texts to compress (default: ${DEFAULT-VALUE}).")

@@ -36,7 +36,7 @@ final class BenchSuiteCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--corpus", required = true, paramLabel = "FILE",
-            description = "JSON lines with a 'text' field (e.g. ../shared/corpora/docs-en.jsonl).")
+            description = "JSON lines with a 'text' field (e.g. src/test-data/corpora/docs-en.jsonl in a checkout).")
     Path corpus;
 
     @Option(names = "--quick", description = "Small preset: tiny and MiniLM models, small counts (a few minutes).")

@@ -1,6 +1,7 @@
 package io.flinkllmlingua.jobs.backfill;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkllmlingua.testkit.TestData;
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.models.TinyModelGenerator;
 import org.apache.flink.api.common.JobStatus;
@@ -27,9 +28,8 @@ final class BackfillFixtures {
 
     /** The texts of the English corpus (296 chunks), cut to at most 300 characters to keep the tests fast. */
     static List<String> texts() throws IOException {
-        Path corpora = Path.of(System.getProperty("corpora.dir", "../../shared/corpora"));
         List<String> texts = new ArrayList<>();
-        for (String line : Files.readAllLines(corpora.resolve("docs-en.jsonl"))) {
+        for (String line : Files.readAllLines(TestData.corpus("docs-en.jsonl"))) {
             if (!line.isBlank()) {
                 String t = JSON.readTree(line).path("text").asText();
                 texts.add(t.length() > 300 ? t.substring(0, 300) : t);

@@ -11,6 +11,7 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkllmlingua.testkit.TestData;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,20 +20,20 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * A real model directory for the CLI tests: the shared WordPiece fixture tokenizer ({@code wordpiece-tiny}) with a
+ * A real model directory for the CLI tests: the WordPiece reference-vector tokenizer ({@code wordpiece-tiny}) with a
  * tiny ONNX token classifier written here. The graph is {@code logits = E[input_ids + token_type_ids] * mask}, with
  * {@code E} a {@code (vocab + 100) x 2} table of fixed values, so every token id has its own deterministic keep
  * probability, padding changes nothing and batching cannot change a result.
  */
 final class TinyTestModel {
-    static final String FIXTURE = "reference-vectors/wordpiece-tiny";
+    static final String FIXTURE = "wordpiece-tiny";
 
     private TinyTestModel() {}
 
     /** Writes the model directory into {@code dir} (created if needed) and returns it. */
     static Path create(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path fixture = fixtures().resolve(FIXTURE);
+        Path fixture = TestData.referenceVectors().resolve(FIXTURE);
         for (String f : List.of("tokenizer.json", "tokenizer_config.json", "config.json")) {
             Files.copy(fixture.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }
@@ -103,20 +104,5 @@ final class TinyTestModel {
                 .setType(TypeProto.newBuilder().setTensorType(
                         TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)))
                 .build();
-    }
-
-    /** shared/fixtures: set by surefire ({@code fixtures.dir}), else found next to the checkout. */
-    static Path fixtures() {
-        String p = System.getProperty("fixtures.dir");
-        if (p != null && Files.isDirectory(Path.of(p))) {
-            return Path.of(p).normalize();
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolveSibling("shared").resolve("fixtures");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("Cannot find shared/fixtures (set -Dfixtures.dir)");
     }
 }

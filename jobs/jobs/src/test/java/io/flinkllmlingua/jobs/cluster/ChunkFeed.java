@@ -2,6 +2,7 @@ package io.flinkllmlingua.jobs.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkllmlingua.testkit.TestData;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,7 +33,7 @@ final class ChunkFeed implements AutoCloseable {
     /** The corpus records (doc_id, chunk_id, text, metadata) with the chunk ids prefixed by {@code tag}. */
     ChunkFeed(String bootstrapServers, String topic, String tag, int limit) throws Exception {
         this.topic = topic;
-        Path corpus = Path.of(System.getProperty("corpora.dir", "../../shared/corpora")).resolve("docs-en.jsonl");
+        Path corpus = TestData.corpus("docs-en.jsonl");
         values = new ArrayList<>();
         ids = new ArrayList<>();
         for (String line : Files.readAllLines(corpus, StandardCharsets.UTF_8)) {

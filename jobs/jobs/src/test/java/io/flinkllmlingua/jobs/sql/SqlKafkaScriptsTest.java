@@ -10,6 +10,7 @@ import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.ExecutionProvider;
 import io.flinkllmlingua.engine.PromptCompressor;
+import io.flinkllmlingua.testkit.TestData;
 import io.flinkllmlingua.jobs.cli.LlmLinguaCli;
 import io.flinkllmlingua.testkit.kafka.CommittedRecords;
 import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
@@ -87,9 +88,8 @@ class SqlKafkaScriptsTest {
         TinyModelGenerator.generateTiny(model, GeneratedFamily.WORDPIECE);
         engine = PromptCompressor.open(EngineConfig.builder(model).executionProvider(ExecutionProvider.CPU).build());
         corpus = new ArrayList<>();
-        Path shared = Path.of(System.getProperty("corpora.dir", "../../shared/corpora"));
-        corpus.addAll(Files.readAllLines(shared.resolve("docs-en.jsonl")).subList(0, 30));
-        corpus.addAll(Files.readAllLines(shared.resolve("docs-multilingual.jsonl")).subList(0, 10));
+        corpus.addAll(Files.readAllLines(TestData.corpus("docs-en.jsonl")).subList(0, 30));
+        corpus.addAll(Files.readAllLines(TestData.corpus("docs-multilingual.jsonl")).subList(0, 10));
     }
 
     @AfterAll

@@ -8,6 +8,7 @@ import com.knuddels.jtokkit.api.EncodingType;
 import io.flinkllmlingua.flink.ChunkOutcome;
 import io.flinkllmlingua.testkit.kafka.CommittedRecords;
 import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
+import io.flinkllmlingua.testkit.TestData;
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.models.TinyModelGenerator;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -77,9 +78,8 @@ class CompressionJobTest {
         model = Files.createTempDirectory("job-model");
         TinyModelGenerator.generateTiny(model, GeneratedFamily.WORDPIECE);
         corpus = new ArrayList<>();
-        Path shared = Path.of(System.getProperty("corpora.dir", "../../shared/corpora"));
         for (String f : List.of("docs-en.jsonl", "docs-multilingual.jsonl")) {
-            List<String> lines = Files.readAllLines(shared.resolve(f));
+            List<String> lines = Files.readAllLines(TestData.corpus(f));
             corpus.addAll(lines.subList(0, 30));
         }
     }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The tiny reference tokenizers of shared/fixtures/reference-vectors, and their vocabularies read independently. */
+/** The tiny reference tokenizers of src/test-data/reference-vectors, and their vocabularies read independently. */
 final class Fixtures {
     static final String WORDPIECE = "wordpiece-tiny";
     static final String SENTENCEPIECE = "sentencepiece-tiny";
