@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code llmlingua bench}: engine throughput on a JSONL corpus, one caller against N concurrent callers sharing
+ * {@code llmlingua-bench bench}: engine throughput on a JSONL corpus, one caller against N concurrent callers sharing
  * one engine, side by side in one run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,

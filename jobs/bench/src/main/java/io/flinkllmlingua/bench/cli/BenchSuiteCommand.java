@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code llmlingua bench-suite}: the benchmark suite (model-only ceiling, engine, Flink job via Kafka, naive
+ * {@code llmlingua-bench bench-suite}: the benchmark suite (model-only ceiling, engine, Flink job via Kafka, naive
  * baseline, Node peer; scaling sweeps), results as markdown, JSON and PNG plots.
  */
 @Command(name = "bench-suite", mixinStandardHelpOptions = true,
@@ -158,7 +158,7 @@ final class BenchSuiteCommand implements Callable<Integer> {
         if (!args.isEmpty() && args.get(0).equals(spec.name())) {
             args.remove(0);
         }
-        String command = "llmlingua bench-suite " + String.join(" ", args);
+        String command = "llmlingua-bench bench-suite " + String.join(" ", args);
         Path dir = new BenchmarkSuite(s, command, cli.stdout()).run();
         cli.stdout().println("Results: " + dir.resolve("results.md"));
         cli.stdout().flush();
