@@ -1,5 +1,6 @@
 package io.flinkllmlingua.engine;
 
+import io.flinkllmlingua.testkit.TestData;
 import io.flinkllmlingua.engine.internal.ModelTokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +27,8 @@ class BadInputTest {
 
     @BeforeAll
     void load() {
-        wordpiece = ModelTokenizer.load(TestPaths.referenceVectors().resolve("wordpiece-tiny"), null);
-        sentencepiece = ModelTokenizer.load(TestPaths.referenceVectors().resolve("sentencepiece-tiny"), null);
+        wordpiece = ModelTokenizer.load(TestData.referenceVectors().resolve("wordpiece-tiny"), null);
+        sentencepiece = ModelTokenizer.load(TestData.referenceVectors().resolve("sentencepiece-tiny"), null);
     }
 
     @AfterAll
@@ -147,7 +148,7 @@ class BadInputTest {
                 () -> PromptCompressor.open(EngineConfig.builder(dir).build()));
         assertTrue(missingTokenizer.getMessage().contains("No tokenizer.json"), missingTokenizer.getMessage());
 
-        Path fixture = TestPaths.referenceVectors().resolve("wordpiece-tiny");
+        Path fixture = TestData.referenceVectors().resolve("wordpiece-tiny");
         for (String f : List.of("tokenizer.json", "tokenizer_config.json", "config.json")) {
             Files.copy(fixture.resolve(f), dir.resolve(f));
         }

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.engine;
 
+import io.flinkllmlingua.testkit.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -19,7 +20,7 @@ public record ReferenceCase(String id, String model, List<String> contexts, Json
     static final ObjectMapper JSON = new ObjectMapper();
 
     public static List<ReferenceCase> load(String model) {
-        Path dir = TestPaths.referenceVectors();
+        Path dir = TestData.referenceVectors();
         try {
             Map<String, JsonNode> expected = new LinkedHashMap<>();
             for (String line : Files.readAllLines(dir.resolve(model).resolve("expected.jsonl"))) {
@@ -51,7 +52,7 @@ public record ReferenceCase(String id, String model, List<String> contexts, Json
     }
 
     public Path modelDir() {
-        return TestPaths.referenceVectors().resolve(model);
+        return TestData.referenceVectors().resolve(model);
     }
 
     public boolean expectsError() {

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.engine;
 
+import io.flinkllmlingua.testkit.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkllmlingua.engine.internal.CompressionTrace;
 import io.flinkllmlingua.engine.internal.ModelInput;
@@ -57,7 +58,7 @@ class ReferenceVectorsTest {
     @BeforeAll
     void loadTokenizers() {
         for (String m : List.of("wordpiece-tiny", "sentencepiece-tiny")) {
-            tokenizers.put(m, ModelTokenizer.load(TestPaths.referenceVectors().resolve(m), null));
+            tokenizers.put(m, ModelTokenizer.load(TestData.referenceVectors().resolve(m), null));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.engine;
 
+import io.flinkllmlingua.testkit.TestData;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
@@ -52,8 +53,8 @@ class EngineEndToEndTest {
             engines.put(f, PromptCompressor.open(EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU)
                     .intraOpThreads(2).build()));
         }
-        english = texts(TestPaths.corpora().resolve("docs-en.jsonl"), 24);
-        multilingual = texts(TestPaths.corpora().resolve("docs-multilingual.jsonl"), 120);
+        english = texts(TestData.corpora().resolve("docs-en.jsonl"), 24);
+        multilingual = texts(TestData.corpora().resolve("docs-multilingual.jsonl"), 120);
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.models;
 
+import io.flinkllmlingua.testkit.TestData;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.NodeInfo;
@@ -10,7 +11,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flinkllmlingua.engine.TestPaths;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -332,7 +332,7 @@ class TinyModelGeneratorTest {
     @ParameterizedTest
     @EnumSource(GeneratedFamily.class)
     void coversTheSampleCorpora(GeneratedFamily f) throws IOException {
-        Path dir = TestPaths.corpora();
+        Path dir = TestData.corpora();
         Map<String, long[]> perLang = new HashMap<>();
         try (HuggingFaceTokenizer tok = tokenizer(MODELS.get(f))) {
             for (String file : List.of("docs-en.jsonl", "docs-multilingual.jsonl")) {

@@ -1,8 +1,8 @@
 package io.flinkllmlingua.engine.internal;
 
+import io.flinkllmlingua.testkit.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flinkllmlingua.engine.TestPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ final class Fixtures {
     private Fixtures() {}
 
     static Path dir(String name) {
-        return TestPaths.referenceVectors().resolve(name);
+        return TestData.referenceVectors().resolve(name);
     }
 
     static ModelTokenizer tokenizer(String name) {
