@@ -4,18 +4,14 @@ import io.flinkllmlingua.engine.BatchingStats;
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.CompressionResult;
 import io.flinkllmlingua.engine.EngineConfig;
-import io.flinkllmlingua.engine.EngineVersion;
 import io.flinkllmlingua.engine.ExecutionProvider;
 import io.flinkllmlingua.engine.InvalidRequestException;
 import io.flinkllmlingua.engine.PromptCompressor;
-import io.flinkllmlingua.engine.SpecialTokenPolicy;
 import io.flinkllmlingua.engine.internal.TokenCounter;
 import io.flinkllmlingua.flink.ChunkRejectedException;
 import io.flinkllmlingua.flink.CompressedChunk;
 import io.flinkllmlingua.flink.InputChunk;
 import io.flinkllmlingua.flink.LlmLinguaConfig;
-import io.flinkllmlingua.flink.LlmLinguaOptions;
-import io.flinkllmlingua.flink.RecordSource;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -25,7 +21,6 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -39,20 +34,11 @@ import java.util.function.Function;
 /**
  * The subtask runtime shared by the DataStream operator ({@code LlmLinguaCompressFunction}) and the SQL function
  * and ML_PREDICT functions: one engine per subtask (ONNX Runtime session on the subtask's GPU, else CPU) whose
- * micro-batcher batches the chunks in flight, its worker pool, the metrics (group {@code llmlingua}), and the one
- * record policy of every path (README, "Empty texts and records that cannot be compressed"):
- * <ul>
- *   <li>null, empty or whitespace-only text: passed through ({@link Compressed#empty()}): the text is its own
- *       result, both counts its token count, ratio 1, kept fraction 1;</li>
- *   <li>a per-record rate outside (0, 1], options the engine builder refuses, metadata that is not JSON, a text over
- *       {@code llmlingua.max-text-bytes}, a text the engine refuses (a special token such as
- *       {@code <|endoftext|>}): {@link Rejected} with an error class ({@code InvalidField}, {@code InvalidOptions},
- *       {@code Oversize}, {@code InvalidRequest});</li>
- *   <li>every word dropped: a compressed chunk with an empty text, 0 compressed tokens, kept fraction 0, ratio
- *       null;</li>
- *   <li>engine failures complete the future exceptionally (the DataStream operator retries them, SQL fails the
- *       row).</li>
- * </ul>
+ * micro-batcher batches the chunks in flight, its worker pool, the metrics (group {@code llmlingua}), the logging
+ * of rejected records, and the one record policy of every path ({@link ChunkPolicy}): an empty text is passed
+ * through ({@link Compressed#empty()}), a chunk the policy or the engine refuses is {@link Rejected} with an error
+ * class, and engine failures complete the future exceptionally (the DataStream operator retries them, SQL fails
+ * the row).
  * How each path renders a rejection (a dead letter, a null SQL row, an error line) is the caller's.
  */
 public final class ChunkRuntime implements AutoCloseable {
@@ -74,7 +60,7 @@ public final class ChunkRuntime implements AutoCloseable {
     private final PromptCompressor engine;
     private final ExecutorService workers;
     private final TokenCounter counter = new TokenCounter();
-    private final String engineVersion = EngineVersion.get();
+    private final ChunkPolicy policy;
     private final AtomicLong rejectedSeen = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile BatchingStats finalStats;
@@ -93,6 +79,7 @@ public final class ChunkRuntime implements AutoCloseable {
 
     private ChunkRuntime(LlmLinguaConfig config, String name, PromptCompressor engine, ExecutorService workers) {
         this.config = config;
+        this.policy = ChunkPolicy.of(config);
         this.name = name;
         this.engine = engine;
         this.workers = workers;
@@ -156,21 +143,19 @@ public final class ChunkRuntime implements AutoCloseable {
      */
     public CompletableFuture<Result> compress(InputChunk chunk) {
         recordsIn.inc();
-        String text = chunk.text();
-        if (text == null || text.isBlank()) {
+        if (ChunkPolicy.isEmpty(chunk)) {
             recordsEmpty.inc();
-            return CompletableFuture.completedFuture(new Compressed(passThrough(chunk), true));
+            return CompletableFuture.completedFuture(new Compressed(policy.passThrough(chunk, counter), true));
         }
         CompressionOptions options;
         try {
-            check(chunk, config);
-            options = resolve(config.defaults(), chunk);
+            options = policy.checkAndResolve(chunk);
         } catch (ChunkRejectedException e) {
             return CompletableFuture.completedFuture(rejected(e.errorClass(), e.getMessage()));
         }
         long t0 = System.nanoTime();
         inFlight.incrementAndGet();
-        return engine.compressAsync(List.of(text), options, workers).handle((r, error) -> {
+        return engine.compressAsync(List.of(chunk.text()), options, workers).handle((r, error) -> {
             inFlight.decrementAndGet();
             if (error == null) {
                 return (Result) new Compressed(compressed(chunk, options, r, t0), false);
@@ -206,82 +191,16 @@ public final class ChunkRuntime implements AutoCloseable {
         recordsCompressed.inc();
         originalTokens.inc(r.originTokens());
         compressedTokens.inc(r.compressedTokens());
-        Double ratioValue = CompressedChunk.ratio(r.originTokens(), r.compressedTokens());
+        CompressedChunk out = policy.compressed(chunk, options, r);
         // The histograms are not thread-safe; completions of one subtask contend only briefly here.
         synchronized (ratio) {
-            if (ratioValue != null) {
-                ratio.update(Math.round(ratioValue * 100)); // hundredths: Flink histograms hold longs
+            if (out.ratio() != null) {
+                ratio.update(Math.round(out.ratio() * 100)); // hundredths: Flink histograms hold longs
             }
             latencyMillis.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             inferenceMillis.update(TimeUnit.NANOSECONDS.toMillis(r.timings().inferenceNanos()));
         }
-        return new CompressedChunk(chunk.docId(), chunk.chunkId(), r.compressedPrompt(), r.originTokens(),
-                r.compressedTokens(), ratioValue, CompressedChunk.keptFraction(r.originTokens(), r.compressedTokens()),
-                config.modelId(), config.modelRevision(), engineVersion, options.renderMode().name(),
-                ContentHash.of(chunk.text(), options, config.engine().padToMaxLength()),
-                RecordSource.of(chunk.origin()), chunk.metadata());
-    }
-
-    private CompressedChunk passThrough(InputChunk chunk) {
-        String text = chunk.text();
-        int tokens = text == null ? 0 : counter.count(text, SpecialTokenPolicy.COUNT_AS_TEXT);
-        CompressionOptions options;
-        try {
-            options = resolve(config.defaults(), chunk);
-        } catch (ChunkRejectedException e) {
-            options = config.defaults(); // overrides do not matter for a text that is passed through
-        }
-        return new CompressedChunk(chunk.docId(), chunk.chunkId(), text, tokens, tokens, 1.0, 1.0,
-                config.modelId(), config.modelRevision(), engineVersion, options.renderMode().name(),
-                ContentHash.of(text, options, config.engine().padToMaxLength()), RecordSource.of(chunk.origin()),
-                chunk.metadata());
-    }
-
-    // ---- the policy, also used without an engine (the backfill's skip step)
-
-    /** The checks that need no engine: rate domain, text size, metadata of chunks built in code. */
-    public static void check(InputChunk chunk, LlmLinguaConfig config) throws ChunkRejectedException {
-        if (chunk.rate() != null && !(chunk.rate() > 0 && chunk.rate() <= 1)) {
-            throw new ChunkRejectedException("InvalidField", "invalid rate " + chunk.rate() + " (must be > 0 and <= 1)");
-        }
-        String text = chunk.text();
-        int max = config.maxTextBytes();
-        if (text.length() > max / 3) {
-            int bytes = RecordCodec.utf8Length(text);
-            if (bytes > max) {
-                throw new ChunkRejectedException("Oversize", "text is " + bytes + " bytes, over the limit of " + max
-                        + " (" + LlmLinguaOptions.MAX_TEXT_BYTES.key() + ")");
-            }
-        }
-        if (chunk.origin() == null && chunk.metadata() != null) {
-            try {
-                RecordCodec.mapper().readTree(chunk.metadata());
-            } catch (IOException e) {
-                throw new ChunkRejectedException("InvalidField", "field 'metadata' is not JSON text");
-            }
-        }
-    }
-
-    /** The options for a chunk: {@code defaults} with the chunk's rate, target token and force tokens. */
-    public static CompressionOptions resolve(CompressionOptions defaults, InputChunk chunk) throws ChunkRejectedException {
-        if (chunk.rate() == null && chunk.targetToken() == null && chunk.forceTokens() == null) {
-            return defaults;
-        }
-        CompressionOptions.Builder b = defaults.toBuilder();
-        if (chunk.rate() != null) {
-            b.rate(chunk.rate());
-        }
-        if (chunk.targetToken() != null) {
-            b.targetToken(chunk.targetToken());
-        }
-        if (chunk.forceTokens() != null) {
-            b.forceTokens(chunk.forceTokens());
-        }
-        try {
-            return b.build();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ChunkRejectedException("InvalidOptions", e.getMessage());
-        }
+        return out;
     }
 
     /**
@@ -289,23 +208,7 @@ public final class ChunkRuntime implements AutoCloseable {
      * never in a target).
      */
     public static String contentHash(InputChunk chunk, LlmLinguaConfig config) {
-        try {
-            if (chunk.text() != null && !chunk.text().isBlank()) {
-                check(chunk, config);
-            }
-            CompressionOptions options;
-            try {
-                options = resolve(config.defaults(), chunk);
-            } catch (ChunkRejectedException e) {
-                if (chunk.text() != null && !chunk.text().isBlank()) {
-                    return null;
-                }
-                options = config.defaults();
-            }
-            return ContentHash.of(chunk.text(), options, config.engine().padToMaxLength());
-        } catch (ChunkRejectedException e) {
-            return null;
-        }
+        return ChunkPolicy.of(config).contentHash(chunk);
     }
 
     @Override
