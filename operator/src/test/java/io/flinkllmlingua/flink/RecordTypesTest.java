@@ -133,4 +133,40 @@ class RecordTypesTest {
         assertTrue(jt.has("value") && jt.get("value").isNull());
         assertNull(RecordCodec.readDeadLetter(RecordCodec.encode(tombstone)).value());
     }
+
+    @Test
+    void thePolicyDefinesEmptyAllDroppedAndRejectedChunksOnce() throws Exception {
+        io.flinkllmlingua.engine.CompressionOptions defaults = io.flinkllmlingua.engine.CompressionOptions.builder()
+                .rate(0.5).build();
+        io.flinkllmlingua.flink.internal.ChunkPolicy policy =
+                new io.flinkllmlingua.flink.internal.ChunkPolicy(defaults, 100, "m", "", false);
+        InputChunk c = InputChunk.of("d", "c", "alpha beta gamma");
+        // all dropped: an empty text, 0 tokens kept, kept fraction 0, no finite ratio
+        CompressedChunk dropped = policy.compressed(c, defaults, new io.flinkllmlingua.engine.CompressionResult("",
+                List.of(""), 3, 0, 1.0, 100.0, "1.0x", "100.0%", "", null, null, 1,
+                new io.flinkllmlingua.engine.CompressionTimings(0, 0, 0, 0)));
+        assertTrue(dropped.allDropped());
+        assertNull(dropped.ratio());
+        assertEquals(0.0, dropped.keptFraction());
+        assertEquals(64, dropped.contentHash().length());
+        // empty: passed through with its own text and token count
+        CompressedChunk empty = policy.passThrough(InputChunk.of("d", "e", "  "),
+                new io.flinkllmlingua.engine.internal.TokenCounter());
+        assertEquals("  ", empty.compressedText());
+        assertEquals(empty.originalTokens(), empty.compressedTokens());
+        assertEquals(1.0, empty.ratio());
+        assertEquals(1.0, empty.keptFraction());
+        // rejected before the engine
+        assertEquals("InvalidField", assertThrows(ChunkRejectedException.class,
+                () -> policy.checkAndResolve(c.withRate(0.0))).errorClass());
+        assertEquals("Oversize", assertThrows(ChunkRejectedException.class,
+                () -> policy.checkAndResolve(InputChunk.of("d", "c", "word ".repeat(30)))).errorClass());
+        assertEquals("InvalidField", assertThrows(ChunkRejectedException.class,
+                () -> policy.checkAndResolve(c.withMetadata("{not json"))).errorClass());
+        assertEquals("InvalidOptions", assertThrows(ChunkRejectedException.class,
+                () -> policy.checkAndResolve(c.withForceTokens(List.of("")))).errorClass());
+        // the hash covers resolved options: a record's own rate equal to the default changes nothing
+        assertEquals(policy.contentHash(c), policy.contentHash(c.withRate(0.5)));
+        assertTrue(!policy.contentHash(c).equals(policy.contentHash(c.withRate(0.4))));
+    }
 }
