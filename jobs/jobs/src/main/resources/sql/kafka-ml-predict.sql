@@ -13,7 +13,7 @@
 --   transaction_timeout_ms (900000, at most the broker's transaction.max.timeout.ms).
 --
 -- Input records: {"doc_id": "...", "chunk_id": "...", "text": "...", "metadata": {...}}; a record that is not a JSON
--- object with doc_id and chunk_id goes to ${dead_letter_topic} (default chunks-dlq) with its original value. metadata is carried as JSON text (declare it as a ROW<...> to keep it an object).
+-- object with doc_id and chunk_id goes to ${dead_letter_topic} (default chunks-dlq) with its original value. metadata is read as JSON text and written back as a JSON object (JSON(...) in JSON_OBJECT).
 
 SET 'execution.runtime-mode' = 'streaming';
 SET 'parallelism.default' = '${parallelism:-1}';
@@ -23,6 +23,7 @@ SET 'pipeline.name' = 'llmlingua-sql: ML_PREDICT ${input_topic} -> ${output_topi
 -- The raw value, so that a record that is not a JSON object with doc_id and chunk_id goes to the dead-letter
 -- topic with its original text and coordinates instead of being skipped.
 CREATE TEMPORARY TABLE raw_chunks (
+  `key` STRING,
   `value` STRING,
   `source_topic` STRING METADATA FROM 'topic' VIRTUAL,
   `source_partition` INT METADATA FROM 'partition' VIRTUAL,
@@ -36,7 +37,10 @@ CREATE TEMPORARY TABLE raw_chunks (
   'properties.auto.offset.reset' = 'earliest',
   'scan.startup.mode' = '${startup_mode:-group-offsets}',
   'scan.bounded.mode' = '${bounded_mode:-unbounded}',
-  'format' = 'raw'
+  'key.format' = 'raw',
+  'key.fields' = 'key',
+  'value.format' = 'raw',
+  'value.fields-include' = 'EXCEPT_KEY'
 );
 
 CREATE TEMPORARY VIEW chunks AS
@@ -44,19 +48,25 @@ SELECT
   JSON_VALUE(`value`, '$.doc_id') AS doc_id,
   JSON_VALUE(`value`, '$.chunk_id') AS chunk_id,
   JSON_VALUE(`value`, '$.text') AS `text`,
+  -- metadata as raw JSON text; written back as a JSON value with JSON(...) inside JSON_OBJECT
   JSON_QUERY(`value`, '$.metadata') AS metadata
 FROM raw_chunks
 WHERE `value` IS JSON OBJECT
   AND JSON_VALUE(`value`, '$.doc_id') IS NOT NULL
-  AND JSON_VALUE(`value`, '$.chunk_id') IS NOT NULL;
+  AND JSON_VALUE(`value`, '$.chunk_id') IS NOT NULL
+  AND JSON_VALUE(`value`, '$.text') IS NOT NULL;
 
+-- The DeadLetter record of every path (README, "Record schemas"); the raw format decodes values as UTF-8.
 CREATE TEMPORARY TABLE dead_letters (
-  error_class STRING,
-  error_message STRING,
+  doc_id STRING,
+  chunk_id STRING,
+  error ROW<`class` STRING, message STRING, attempts INT>,
+  source ROW<topic STRING, `partition` INT, `offset` BIGINT>,
+  `key` STRING,
+  key_encoding STRING,
   `value` STRING,
-  source_topic STRING,
-  source_partition INT,
-  source_offset BIGINT
+  value_encoding STRING,
+  failed_at STRING
 ) WITH (
   'connector' = 'kafka',
   'topic' = '${dead_letter_topic:-chunks-dlq}',
@@ -69,7 +79,7 @@ CREATE TEMPORARY TABLE dead_letters (
 
 CREATE TEMPORARY MODEL compressor
 INPUT (`text` STRING)
-OUTPUT (compressed_text STRING, original_tokens INT, compressed_tokens INT, ratio DOUBLE, rate DOUBLE)
+OUTPUT (compressed_text STRING, original_tokens INT, compressed_tokens INT, ratio DOUBLE, kept_fraction DOUBLE)
 WITH (
   'provider' = 'llmlingua2',
   'model-path' = '${model_path}',
@@ -81,15 +91,11 @@ WITH (
   'invalid-input' = '${invalid_input:-NULL_RESULT}'
 );
 
+-- The CompressedChunk fields the SQL path has (README, "Record schemas"), as one JSON value per record, so that
+-- metadata stays a JSON object (the json format would write a STRING column as an escaped string).
 CREATE TEMPORARY TABLE compressed_chunks (
-  doc_id STRING,
   chunk_id STRING,
-  compressed_text STRING,
-  original_tokens INT,
-  compressed_tokens INT,
-  ratio DOUBLE,
-  rate DOUBLE,
-  metadata STRING
+  `value` STRING
 ) WITH (
   'connector' = 'kafka',
   'topic' = '${output_topic}',
@@ -97,7 +103,8 @@ CREATE TEMPORARY TABLE compressed_chunks (
   'properties.transaction.timeout.ms' = '${transaction_timeout_ms:-900000}',
   'key.format' = 'raw',
   'key.fields' = 'chunk_id',
-  'value.format' = 'json',
+  'value.format' = 'raw',
+  'value.fields-include' = 'EXCEPT_KEY',
   'sink.delivery-guarantee' = '${delivery_guarantee:-exactly-once}',
   'sink.transactional-id-prefix' = '${transactional_id_prefix:-llmlingua-sql-predict}'
 );
@@ -109,7 +116,16 @@ EXECUTE STATEMENT SET
 BEGIN
 
 INSERT INTO compressed_chunks
-SELECT doc_id, chunk_id, compressed_text, original_tokens, compressed_tokens, ratio, rate, metadata
+SELECT chunk_id, JSON_OBJECT(
+  KEY 'doc_id' VALUE doc_id,
+  KEY 'chunk_id' VALUE chunk_id,
+  KEY 'compressed_text' VALUE compressed_text,
+  KEY 'original_tokens' VALUE original_tokens,
+  KEY 'compressed_tokens' VALUE compressed_tokens,
+  KEY 'ratio' VALUE ratio,
+  KEY 'kept_fraction' VALUE kept_fraction,
+  KEY 'metadata' VALUE JSON(metadata)
+  NULL ON NULL)
 FROM ML_PREDICT(
   TABLE chunks,
   MODEL compressor,
@@ -118,17 +134,29 @@ FROM ML_PREDICT(
 
 INSERT INTO dead_letters
 SELECT
-  CASE WHEN `value` IS NULL THEN 'NullValue'
-       WHEN NOT (`value` IS JSON OBJECT) THEN 'MalformedJson'
-       ELSE 'MissingField' END,
-  CASE WHEN `value` IS NULL THEN 'record has no value (tombstone)'
-       WHEN NOT (`value` IS JSON OBJECT) THEN 'value is not a JSON object'
-       ELSE 'field doc_id or chunk_id is missing' END,
-  `value`, source_topic, source_partition, source_offset
+  JSON_VALUE(`value`, '$.doc_id'),
+  JSON_VALUE(`value`, '$.chunk_id'),
+  ROW(
+    CASE WHEN `value` IS NULL THEN 'NullValue'
+         WHEN NOT (`value` IS JSON) THEN 'MalformedJson'
+         WHEN NOT (`value` IS JSON OBJECT) THEN 'NotAnObject'
+         ELSE 'MissingField' END,
+    CASE WHEN `value` IS NULL THEN 'record has no value (tombstone)'
+         WHEN NOT (`value` IS JSON) THEN 'value is not valid JSON'
+         WHEN NOT (`value` IS JSON OBJECT) THEN 'value must be a JSON object'
+         WHEN JSON_VALUE(`value`, '$.doc_id') IS NULL THEN 'field ''doc_id'' is missing'
+         WHEN JSON_VALUE(`value`, '$.chunk_id') IS NULL THEN 'field ''chunk_id'' is missing'
+         ELSE 'field ''text'' is missing' END,
+    1),
+  ROW(source_topic, source_partition, source_offset),
+  `key`, CASE WHEN `key` IS NULL THEN CAST(NULL AS STRING) ELSE 'utf-8' END,
+  `value`, CASE WHEN `value` IS NULL THEN CAST(NULL AS STRING) ELSE 'utf-8' END,
+  DATE_FORMAT(CURRENT_TIMESTAMP, 'yyyy-MM-dd''T''HH:mm:ss.SSS')
 FROM raw_chunks
 WHERE `value` IS NULL
    OR NOT (`value` IS JSON OBJECT)
    OR JSON_VALUE(`value`, '$.doc_id') IS NULL
-   OR JSON_VALUE(`value`, '$.chunk_id') IS NULL;
+   OR JSON_VALUE(`value`, '$.chunk_id') IS NULL
+   OR JSON_VALUE(`value`, '$.text') IS NULL;
 
 END;

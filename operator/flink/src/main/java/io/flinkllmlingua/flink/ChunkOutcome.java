@@ -1,39 +1,64 @@
 package io.flinkllmlingua.flink;
 
 /**
- * What the operator emits for one input record: either a compressed chunk or a dead letter, ready to write
- * (JSON value bytes, the original key and headers). A Flink POJO.
+ * What the operator emits for one input chunk: a {@link CompressedChunk} or a {@link DeadLetter}, with the
+ * chunk's {@link SourceRecord origin} (null for chunks built in code) so that a sink can keep the input's key,
+ * headers and timestamp. Serialised only at the edges ({@code RecordCodec} in the Kafka job, backfill, CLI).
+ * A Flink POJO.
  */
 public class ChunkOutcome {
-    /** True for a dead-letter record. */
-    public boolean deadLetter;
-    /** A dead letter caused by an engine failure that a retry may fix (not bad input). */
+    /** The compressed chunk; null for a dead letter. */
+    public CompressedChunk compressed;
+    /** The dead letter; null for a compressed chunk. */
+    public DeadLetter deadLetter;
+    /** Where the input came from; null when the chunk was built in code. */
+    public SourceRecord origin;
+    /** A dead letter caused by an engine failure that a retry may fix (not bad input); for the retry strategy. */
     public boolean retryable;
-    /** For dead letters: the error class (e.g. {@code MalformedJson}). */
-    public String errorClass;
-    public byte[] key;
-    public byte[] value;
-    public String[] headerNames = new String[0];
-    public byte[][] headerValues = new byte[0][];
-    public long timestamp;
-    /** Source coordinates, for logs and tests. */
-    public String sourceTopic;
-    public int sourcePartition;
-    public long sourceOffset;
 
     public ChunkOutcome() {}
 
+    public static ChunkOutcome compressed(CompressedChunk chunk, SourceRecord origin) {
+        ChunkOutcome o = new ChunkOutcome();
+        o.compressed = chunk;
+        o.origin = origin;
+        return o;
+    }
+
+    public static ChunkOutcome deadLetter(DeadLetter deadLetter, SourceRecord origin, boolean retryable) {
+        ChunkOutcome o = new ChunkOutcome();
+        o.deadLetter = deadLetter;
+        o.origin = origin;
+        o.retryable = retryable;
+        return o;
+    }
+
     public boolean isDeadLetter() {
-        return deadLetter;
+        return deadLetter != null;
     }
 
     public boolean isRetryable() {
         return retryable;
     }
 
+    /** The dead letter's error class, null for a compressed chunk. */
+    public String errorClass() {
+        return deadLetter == null ? null : deadLetter.errorClass();
+    }
+
+    /** The chunk's doc_id (null for a dead letter whose input could not be read). */
+    public String docId() {
+        return compressed != null ? compressed.docId() : deadLetter.docId();
+    }
+
+    /** The chunk's chunk_id (null for a dead letter whose input could not be read). */
+    public String chunkId() {
+        return compressed != null ? compressed.chunkId() : deadLetter.chunkId();
+    }
+
     @Override
     public String toString() {
-        return (deadLetter ? "DeadLetter[" + errorClass + "] " : "Compressed ") + sourceTopic + "-" + sourcePartition
-                + "@" + sourceOffset;
+        return (isDeadLetter() ? "DeadLetter[" + errorClass() + "] " : "Compressed ") + docId() + "/" + chunkId()
+                + (origin == null ? "" : " " + origin);
     }
 }

@@ -1,10 +1,9 @@
 package io.flinkllmlingua.jobs.backfill;
 
 import io.flinkllmlingua.flink.ChunkOutcome;
+import io.flinkllmlingua.flink.InputChunk;
 import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.flink.LlmLinguaOperator;
-import io.flinkllmlingua.flink.SourceRecord;
-import io.flinkllmlingua.jobs.backfill.internal.ChunkKeys;
 import io.flinkllmlingua.jobs.backfill.internal.ExistingChunk;
 import io.flinkllmlingua.jobs.backfill.internal.Inputs;
 import io.flinkllmlingua.jobs.backfill.internal.OutputEnricher;
@@ -42,7 +41,7 @@ public final class BackfillJob {
      * (throttling or fault injection in tests), null for none.
      */
     public static void build(StreamExecutionEnvironment env, BackfillSettings s, long total,
-                             MapFunction<BackfillOutput, BackfillOutput> beforeSink) throws Exception {
+                             MapFunction<ChunkOutcome, ChunkOutcome> beforeSink) throws Exception {
         LlmLinguaConfig config = LlmLinguaConfig.fromMap(s.llmlingua);
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         if (s.parallelism > 0) {
@@ -54,28 +53,29 @@ public final class BackfillJob {
         env.configure(batch);
 
         Targets.prepare(s);
-        DataStream<SourceRecord> records = Inputs.create(env, s)
-                .map(new ChunkKeys(s.llmlingua)).returns(SourceRecord.class).name("chunk-keys");
+        // Each record is parsed once, here, into an InputChunk that carries its ids and origin; records that are not
+        // chunks leave as dead letters on the side output.
+        SingleOutputStreamOperator<InputChunk> chunks = LlmLinguaOperator.decode(Inputs.create(env, s));
 
         DataStream<ExistingChunk> existing = Targets.existing(env, s);
-        DataStream<SourceRecord> toCompress;
+        DataStream<InputChunk> toCompress;
         if (existing != null) {
-            SingleOutputStreamOperator<SourceRecord> decided = records
-                    .keyBy(new RecordKey())
+            toCompress = chunks
+                    .keyBy(new ChunkKey())
                     .connect(existing.keyBy(e -> e.key))
-                    .process(new SkipUpToDate(config.modelId()))
-                    .returns(SourceRecord.class)
+                    .process(new SkipUpToDate(config))
+                    .returns(InputChunk.class)
                     .name("skip-up-to-date").uid("backfill-skip-up-to-date");
-            toCompress = decided;
         } else {
-            toCompress = records;
+            toCompress = chunks;
         }
 
-        SingleOutputStreamOperator<ChunkOutcome> outcomes = LlmLinguaOperator.compress(toCompress, config);
-        DataStream<BackfillOutput> outputs = outcomes.map(new OutputEnricher(total)).returns(BackfillOutput.class)
+        DataStream<ChunkOutcome> outputs = LlmLinguaOperator.compress(toCompress, config)
+                .union(chunks.getSideOutput(LlmLinguaOperator.DECODE_FAILURES))
+                .map(new OutputEnricher(total)).returns(ChunkOutcome.class)
                 .name("backfill-output").uid("backfill-output");
         if (beforeSink != null) {
-            outputs = outputs.map(beforeSink).returns(BackfillOutput.class).name("before-sink").uid("backfill-before-sink");
+            outputs = outputs.map(beforeSink).returns(ChunkOutcome.class).name("before-sink").uid("backfill-before-sink");
         }
         Targets.sink(outputs, s);
     }
@@ -104,12 +104,12 @@ public final class BackfillJob {
         return report;
     }
 
-    static final class RecordKey implements KeySelector<SourceRecord, String> {
+    static final class ChunkKey implements KeySelector<InputChunk, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public String getKey(SourceRecord r) {
-            return ChunkKeys.header(r.headerNames, r.headerValues, ChunkKeys.KEY_HEADER);
+        public String getKey(InputChunk c) {
+            return SkipUpToDate.key(c);
         }
     }
 }

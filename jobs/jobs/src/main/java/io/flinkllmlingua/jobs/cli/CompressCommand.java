@@ -7,6 +7,14 @@ import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.EngineException;
 import io.flinkllmlingua.engine.InvalidRequestException;
 import io.flinkllmlingua.engine.PromptCompressor;
+import io.flinkllmlingua.engine.Cl100kCounter;
+import io.flinkllmlingua.flink.ChunkRejectedException;
+import io.flinkllmlingua.flink.CompressedChunk;
+import io.flinkllmlingua.flink.DeadLetter;
+import io.flinkllmlingua.flink.InputChunk;
+import io.flinkllmlingua.flink.LlmLinguaOptions;
+import io.flinkllmlingua.flink.ChunkPolicy;
+import io.flinkllmlingua.flink.RecordCodec;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
         usageHelpWidth = 110,
         description = {
                 "Compresses prompts with LLMLingua-2 and writes one JSON line per input: ids, compressed_text,"
-                        + " compressed_list, original_tokens, compressed_tokens, ratio, rate (percent), ratio_text,"
+                        + " compressed_list, original_tokens, compressed_tokens, ratio, kept_fraction (0..1),"
+                        + " rate_percent, ratio_text,"
                         + " rate_text, saving, model, render_mode, chunks, timings_ms (and word_labels).",
                 "Input: standard input or FILEs, each one text (or, with --split-paragraphs, one context per"
                         + " blank-line separated paragraph); with --jsonl, one JSON object per line with 'text' (string)"
@@ -76,6 +85,18 @@ final class CompressCommand implements Callable<Integer> {
 
     @Option(names = "--jsonl", description = "Inputs are JSON lines, one record per line.")
     boolean jsonl;
+
+    @Option(names = "--chunks",
+            description = "With --jsonl: every line is the pipeline's input chunk {doc_id, chunk_id, text, metadata,"
+                    + " rate, target_token, force_tokens}, read and written as by the Kafka job and the backfill:"
+                    + " one CompressedChunk or DeadLetter JSON line each (README, \"Record schemas\"), the same"
+                    + " policy for empty, all-dropped and bad records.")
+    boolean chunks;
+
+    @Option(names = "--details",
+            description = "With --chunks: add the CLI's extra fields to each compressed chunk (compressed_list,"
+                    + " rate_percent, ratio_text, rate_text, saving, chunks, timings_ms, word_labels).")
+    boolean details;
 
     @Option(names = "--split-paragraphs",
             description = "Plain-text inputs: blank-line separated paragraphs become separate contexts.")
@@ -111,6 +132,12 @@ final class CompressCommand implements Callable<Integer> {
         Path modelDir = modelDir();
         if (concurrency < 1) {
             throw usage("--concurrency must be at least 1, got " + concurrency);
+        }
+        if (chunks && !jsonl) {
+            throw usage("--chunks applies to --jsonl input");
+        }
+        if (details && !chunks) {
+            throw usage("--details applies to --chunks records (prompt records always have the extra fields)");
         }
         if (jsonl && splitParagraphs) {
             throw usage("--split-paragraphs applies to plain-text input, not to --jsonl");
@@ -169,16 +196,19 @@ final class CompressCommand implements Callable<Integer> {
         } catch (EngineException e) {
             throw new EngineException("cannot load the model in " + config.modelDir() + ": " + e.getMessage(), e);
         }
-        try (compressor; RecordReader reader = new RecordReader(sources, cli.stdin(), jsonl, splitParagraphs, options)) {
+        try (compressor; RecordReader reader = new RecordReader(sources, cli.stdin(), jsonl, splitParagraphs, options)
+                .chunks(chunks)) {
             long loadNanos = System.nanoTime() - loadStart;
-            Sink sink = new Sink(new OutputFormat(config.modelId()), out, err);
+            Sink sink = new Sink(new OutputFormat(config.modelId()), out, err, details);
+            ChunkPolicy policy = new ChunkPolicy(options, LlmLinguaOptions.MAX_TEXT_BYTES.defaultValue(),
+                    config.modelId(), "", config.padToMaxLength());
             long start = System.nanoTime();
             if (concurrency == 1) {
                 for (InputRecord r; (r = reader.next()) != null; ) {
-                    sink.accept(process(compressor, r));
+                    sink.accept(process(compressor, policy, r));
                 }
             } else {
-                runConcurrently(compressor, reader, sink);
+                runConcurrently(compressor, policy, reader, sink);
             }
             long elapsed = System.nanoTime() - start;
             if (!quiet) {
@@ -193,7 +223,7 @@ final class CompressCommand implements Callable<Integer> {
      * N workers share the engine; results are written in input order. At most {@code 4 N} records are read ahead,
      * so memory stays bounded on large inputs.
      */
-    private void runConcurrently(PromptCompressor compressor, RecordReader reader, Sink sink) throws IOException {
+    private void runConcurrently(PromptCompressor compressor, ChunkPolicy policy, RecordReader reader, Sink sink) throws IOException {
         AtomicInteger threadNo = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "llmlingua-compress-" + threadNo.incrementAndGet());
@@ -204,7 +234,7 @@ final class CompressCommand implements Callable<Integer> {
         try {
             for (InputRecord r; (r = reader.next()) != null; ) {
                 InputRecord record = r;
-                window.add(pool.submit(() -> process(compressor, record)));
+                window.add(pool.submit(() -> process(compressor, policy, record)));
                 while (window.size() >= 4 * concurrency || (!window.isEmpty() && window.peek().isDone())) {
                     sink.accept(await(window.poll()));
                 }
@@ -223,14 +253,42 @@ final class CompressCommand implements Callable<Integer> {
         }
     }
 
-    private static Outcome process(PromptCompressor compressor, InputRecord r) {
+    private static final ThreadLocal<Cl100kCounter> COUNTERS = ThreadLocal.withInitial(Cl100kCounter::new);
+
+    private static Outcome process(PromptCompressor compressor, ChunkPolicy policy, InputRecord r) {
+        if (r.isChunkRecord()) {
+            return processChunk(compressor, policy, r);
+        }
         if (r.error() != null) {
-            return new Outcome(r, null, r.error());
+            return new Outcome(r, null, r.error(), null, null);
         }
         try {
-            return new Outcome(r, compressor.compress(r.contexts(), r.options()), null);
+            return new Outcome(r, compressor.compress(r.contexts(), r.options()), null, null, null);
         } catch (InvalidRequestException e) {
-            return new Outcome(r, null, e.getMessage());
+            return new Outcome(r, null, e.getMessage(), null, null);
+        }
+    }
+
+    /** A --chunks record under the pipeline's policy (ChunkPolicy), as the Kafka job and the backfill. */
+    private static Outcome processChunk(PromptCompressor compressor, ChunkPolicy policy, InputRecord r) {
+        InputChunk chunk = r.chunk();
+        if (chunk == null) {
+            return new Outcome(r, null, r.error(), null,
+                    RecordCodec.deadLetter(r.origin(), null, r.errorClass(), r.error(), 1));
+        }
+        if (ChunkPolicy.isEmpty(chunk)) {
+            return new Outcome(r, null, null, policy.passThrough(chunk, COUNTERS.get()), null);
+        }
+        try {
+            CompressionOptions options = policy.checkAndResolve(chunk);
+            CompressionResult result = compressor.compress(List.of(chunk.text()), options);
+            return new Outcome(r, result, null, policy.compressed(chunk, options, result), null);
+        } catch (ChunkRejectedException e) {
+            return new Outcome(r, null, e.getMessage(), null,
+                    RecordCodec.deadLetter(r.origin(), chunk, e.errorClass(), e.getMessage(), 1));
+        } catch (InvalidRequestException e) {
+            return new Outcome(r, null, e.getMessage(), null,
+                    RecordCodec.deadLetter(r.origin(), chunk, "InvalidRequest", e.getMessage(), 1));
         }
     }
 
@@ -282,8 +340,12 @@ final class CompressCommand implements Callable<Integer> {
         }
     }
 
-    /** The result of one record: {@code result} or {@code error}. */
-    private record Outcome(InputRecord record, CompressionResult result, String error) {}
+    /**
+     * The result of one record: {@code result} or {@code error}; for a --chunks record also {@code chunk} (compressed
+     * or passed through) or {@code deadLetter}.
+     */
+    private record Outcome(InputRecord record, CompressionResult result, String error, CompressedChunk chunk,
+                           DeadLetter deadLetter) {}
 
     /** Writes outcomes in order and keeps the totals. Used from the reading thread only. */
     private static final class Sink {
@@ -295,7 +357,10 @@ final class CompressCommand implements Callable<Integer> {
         long tokensIn;
         long tokensOut;
 
-        Sink(OutputFormat format, Writer out, Writer err) {
+        private final boolean details;
+
+        Sink(OutputFormat format, Writer out, Writer err, boolean details) {
+            this.details = details;
             this.format = format;
             this.out = out;
             this.err = err;
@@ -304,7 +369,14 @@ final class CompressCommand implements Callable<Integer> {
         void accept(Outcome o) {
             records++;
             try {
-                if (o.error() != null) {
+                if (o.deadLetter() != null) {
+                    failed++;
+                    write(err, format.deadLetter(o.deadLetter()));
+                } else if (o.chunk() != null) {
+                    tokensIn += o.chunk().originalTokens();
+                    tokensOut += o.chunk().compressedTokens();
+                    write(out, format.chunk(o.chunk(), o.result(), details));
+                } else if (o.error() != null) {
                     failed++;
                     write(err, format.error(o.record(), o.error()));
                 } else {

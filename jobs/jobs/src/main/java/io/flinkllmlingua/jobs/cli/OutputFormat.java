@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.engine.CompressionResult;
 import io.flinkllmlingua.engine.CompressionTimings;
 import io.flinkllmlingua.engine.WordLabel;
+import io.flinkllmlingua.flink.CompressedChunk;
+import io.flinkllmlingua.flink.DeadLetter;
+import io.flinkllmlingua.flink.RecordCodec;
 
 import java.util.List;
 
@@ -33,12 +36,45 @@ final class OutputFormat {
         out.put("original_tokens", r.originTokens());
         out.put("compressed_tokens", r.compressedTokens());
         out.put("ratio", r.ratio());
-        out.put("rate", r.ratePercent());
+        // The kept fraction in [0, 1] as on every path; the reference's percentage under an unambiguous name.
+        out.put("kept_fraction", CompressedChunk.keptFraction(r.originTokens(), r.compressedTokens()));
+        out.put("rate_percent", r.ratePercent());
         out.put("ratio_text", r.ratioText());
         out.put("rate_text", r.rateText());
         out.put("saving", r.savingText());
         out.put("model", modelId);
         out.put("render_mode", EnumConverter.display(in.options().renderMode()));
+        details(out, r, false);
+        return write(out);
+    }
+
+    /**
+     * The line of a {@code --chunks} record: the pipeline's CompressedChunk JSON, with {@code details} the CLI's
+     * extra fields after it ({@code compressed_list}, {@code rate_percent}, {@code ratio_text}, {@code rate_text},
+     * {@code saving}, {@code chunks}, {@code timings_ms}, and {@code word_labels} with {@code --word-labels}).
+     * A passed-through empty text has no engine result, so no extras.
+     */
+    String chunk(CompressedChunk c, CompressionResult r, boolean details) {
+        if (!details || r == null) {
+            return RecordCodec.toJson(c);
+        }
+        ObjectNode out = RecordCodec.mapper().valueToTree(c);
+        ArrayNode list = out.putArray("compressed_list");
+        r.compressedPromptList().forEach(list::add);
+        out.put("rate_percent", r.ratePercent());
+        out.put("ratio_text", r.ratioText());
+        out.put("rate_text", r.rateText());
+        out.put("saving", r.savingText());
+        details(out, r, true);
+        return write(out);
+    }
+
+    /** The dead-letter line of a {@code --chunks} record. */
+    String deadLetter(DeadLetter d) {
+        return RecordCodec.toJson(d);
+    }
+
+    private static void details(ObjectNode out, CompressionResult r, boolean chunkRecord) {
         out.put("chunks", r.chunks());
         CompressionTimings t = r.timings();
         ObjectNode timings = out.putObject("timings_ms");
@@ -56,7 +92,6 @@ final class OutputFormat {
             }
             out.put("labeled_original_prompt", r.labeledOriginalPrompt());
         }
-        return write(out);
     }
 
     /** The error line of a record that could not be compressed. */

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.InvalidRequestException;
+import io.flinkllmlingua.flink.ChunkRejectedException;
+import io.flinkllmlingua.flink.SourceRecord;
+import io.flinkllmlingua.flink.RecordCodec;
 
 import java.io.BufferedReader;
 import java.io.Closeable;
@@ -41,6 +44,7 @@ final class RecordReader implements Closeable {
     private final boolean jsonl;
     private final boolean splitParagraphs;
     private final CompressionOptions base;
+    private boolean chunks;
     private int nextSource;
     private BufferedReader current;
     private String currentName;
@@ -53,6 +57,12 @@ final class RecordReader implements Closeable {
         this.jsonl = jsonl;
         this.splitParagraphs = splitParagraphs;
         this.base = base;
+    }
+
+    /** JSONL lines are the pipeline's input chunks ({@code --chunks}). */
+    RecordReader chunks(boolean on) {
+        this.chunks = on;
+        return this;
     }
 
     /** The next record, or null at the end of the last input. */
@@ -88,7 +98,22 @@ final class RecordReader implements Closeable {
             if (line.isBlank()) {
                 continue;
             }
-            return parseLine(currentName, lineNumber, line, base);
+            return chunks ? parseChunkLine(currentName, lineNumber, line) : parseLine(currentName, lineNumber, line, base);
+        }
+    }
+
+    /**
+     * Parses one {@code --chunks} line with the pipeline's codec ({@link RecordCodec}): an input chunk, or the error
+     * class and message of its dead letter. The line is its origin: topic {@code file:NAME} (or {@code stdin}),
+     * partition 0, offset the line number.
+     */
+    static InputRecord parseChunkLine(String file, long line, String raw) {
+        SourceRecord origin = new SourceRecord(file == null ? "stdin" : "file:" + file, 0, line, 0L, null,
+                raw.getBytes(StandardCharsets.UTF_8), new String[0], new byte[0][]);
+        try {
+            return InputRecord.chunk(file, line, raw, RecordCodec.decode(origin), origin, null, null);
+        } catch (ChunkRejectedException e) {
+            return InputRecord.chunk(file, line, raw, null, origin, e.errorClass(), e.getMessage());
         }
     }
 

@@ -13,15 +13,16 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.util.Properties;
 
 /**
- * The Kafka ingestion pipeline: chunk records from the input topic, LLMLingua-2 compression, compressed chunks to
- * the output topic and dead letters to their topic, exactly once (Kafka transactions committed on checkpoints).
+ * The Kafka ingestion pipeline: chunk records from the input topic, decoded into {@code InputChunk}s, LLMLingua-2
+ * compression ({@link LlmLinguaOperator}, typed), compressed chunks to the output topic and dead letters to their
+ * topic, exactly once (Kafka transactions committed on checkpoints). Bytes are read and written only at the two
+ * ends ({@link SourceRecordDeserializer}, {@link OutcomeSerializer}).
  */
 public final class CompressionJob {
     public static final String SOURCE_UID = "kafka-chunks-source";
@@ -30,7 +31,7 @@ public final class CompressionJob {
     private CompressionJob() {}
 
     /** Adds the pipeline to {@code env} and returns the outcome stream (before the sink). */
-    public static SingleOutputStreamOperator<ChunkOutcome> build(StreamExecutionEnvironment env, JobSettings s) {
+    public static DataStream<ChunkOutcome> build(StreamExecutionEnvironment env, JobSettings s) {
         return build(env, s, null);
     }
 
@@ -38,8 +39,8 @@ public final class CompressionJob {
      * As {@link #build(StreamExecutionEnvironment, JobSettings)}, with a step between the operator and the sink
      * (fault-injection in tests, custom enrichment); null for none.
      */
-    public static SingleOutputStreamOperator<ChunkOutcome> build(StreamExecutionEnvironment env, JobSettings s,
-                                                                 MapFunction<ChunkOutcome, ChunkOutcome> beforeSink) {
+    public static DataStream<ChunkOutcome> build(StreamExecutionEnvironment env, JobSettings s,
+                                                 MapFunction<ChunkOutcome, ChunkOutcome> beforeSink) {
         LlmLinguaConfig config = LlmLinguaConfig.fromMap(s.llmlingua);
         if (s.parallelism > 0) {
             env.setParallelism(s.parallelism);
@@ -59,7 +60,8 @@ public final class CompressionJob {
         DataStream<SourceRecord> records = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka: " + s.inputTopic)
                 .uid(SOURCE_UID);
 
-        SingleOutputStreamOperator<ChunkOutcome> outcomes = LlmLinguaOperator.compress(records, config);
+        // Decoding is a map step before the typed operator; records that are not chunks become dead letters there.
+        DataStream<ChunkOutcome> outcomes = LlmLinguaOperator.compressRecords(records, config);
         if (beforeSink != null) {
             outcomes = outcomes.map(beforeSink).returns(ChunkOutcome.class).name("before-sink").uid("before-sink");
         }

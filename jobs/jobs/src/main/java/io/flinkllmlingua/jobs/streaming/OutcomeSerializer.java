@@ -1,15 +1,20 @@
 package io.flinkllmlingua.jobs.streaming;
 
 import io.flinkllmlingua.flink.ChunkOutcome;
+import io.flinkllmlingua.flink.SourceRecord;
+import io.flinkllmlingua.flink.RecordCodec;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Writes compressed chunks to the output topic and dead letters to the dead-letter topic, through one sink, so
- * both commit in the same Kafka transaction. Keys and headers of the input are kept; dead letters get an
- * {@code llmlingua.error} header with the error class.
+ * both commit in the same Kafka transaction: the records' JSON ({@link RecordCodec}), with the input's key,
+ * headers and timestamp (from the outcome's origin). Dead letters get an {@code llmlingua.error} header with the
+ * error class.
  */
 public final class OutcomeSerializer implements KafkaRecordSerializationSchema<ChunkOutcome> {
     private static final long serialVersionUID = 1L;
@@ -26,13 +31,23 @@ public final class OutcomeSerializer implements KafkaRecordSerializationSchema<C
     @Override
     public ProducerRecord<byte[], byte[]> serialize(ChunkOutcome o, KafkaSinkContext context, Long timestamp) {
         RecordHeaders headers = new RecordHeaders();
-        for (int i = 0; i < o.headerNames.length; i++) {
-            headers.add(new RecordHeader(o.headerNames[i], o.headerValues[i]));
+        SourceRecord origin = o.origin;
+        if (origin != null && origin.headerNames != null) {
+            for (int i = 0; i < origin.headerNames.length; i++) {
+                headers.add(new RecordHeader(origin.headerNames[i], origin.headerValues[i]));
+            }
         }
-        if (o.deadLetter) {
-            headers.add(new RecordHeader(ERROR_HEADER, o.errorClass.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        byte[] value;
+        if (o.isDeadLetter()) {
+            headers.add(new RecordHeader(ERROR_HEADER, o.errorClass().getBytes(StandardCharsets.UTF_8)));
+            value = RecordCodec.encode(o.deadLetter);
+        } else {
+            value = RecordCodec.encode(o.compressed);
         }
-        Long ts = o.timestamp > 0 ? o.timestamp : timestamp;
-        return new ProducerRecord<>(o.deadLetter ? deadLetterTopic : outputTopic, null, ts, o.key, o.value, headers);
+        // The input's timestamp when it has one, else the time of writing (never the stream element's: a BATCH
+        // backfill's timers emit at the end of time, which Kafka rejects).
+        Long ts = origin != null && origin.timestamp > 0 ? Long.valueOf(origin.timestamp) : null;
+        byte[] key = origin != null ? origin.key : null;
+        return new ProducerRecord<>(o.isDeadLetter() ? deadLetterTopic : outputTopic, null, ts, key, value, headers);
     }
 }

@@ -69,7 +69,7 @@ final class BackfillFixtures {
     }
 
     /** A step before the sinks that slows the run down so that it can be interrupted half-way. */
-    static BackfillOutput slow(BackfillOutput o) throws InterruptedException {
+    static io.flinkllmlingua.flink.ChunkOutcome slow(io.flinkllmlingua.flink.ChunkOutcome o) throws InterruptedException {
         Thread.sleep(5);
         return o;
     }

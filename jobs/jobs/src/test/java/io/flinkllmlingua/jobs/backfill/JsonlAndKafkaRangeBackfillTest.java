@@ -3,6 +3,7 @@ package io.flinkllmlingua.jobs.backfill;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkllmlingua.flink.LlmLinguaOptions;
 import io.flinkllmlingua.testkit.kafka.CommittedRecords;
 import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
 import org.apache.flink.core.execution.JobClient;
@@ -196,7 +197,16 @@ class JsonlAndKafkaRangeBackfillTest {
         assertEquals(1000, report.path("compressed").asLong());
         assertEquals(first.tokensIn, report.path("tokens_in").asLong());
 
+        // The rerun states the options differently: the rate left to its default (the first run spelled it out),
+        // the defaults of the force tokens, render mode and token budget spelled out. The content hash covers the
+        // resolved options, so nothing is compressed again.
         BackfillSettings again = BackfillFixtures.settings(model);
+        assertEquals("0.5", again.llmlingua.remove("llmlingua.rate"));
+        assertEquals(0.5, LlmLinguaOptions.RATE.defaultValue());
+        again.llmlingua.put(LlmLinguaOptions.FORCE_TOKENS.key(), LlmLinguaOptions.FORCE_TOKENS.defaultValue().stream()
+                .map(io.flinkllmlingua.engine.TextEscapes::escape).collect(java.util.stream.Collectors.joining(";")));
+        again.llmlingua.put(LlmLinguaOptions.RENDER_MODE.key(), LlmLinguaOptions.RENDER_MODE.defaultValue().name());
+        again.llmlingua.put(LlmLinguaOptions.TARGET_TOKEN.key(), "-1.00");
         again.source = s.source;
         again.inputPath = s.inputPath;
         again.sink = s.sink;

@@ -39,7 +39,7 @@ class PostgresBackfillTest {
         texts = BackfillFixtures.texts();
     }
 
-    /** {@code rows} good rows, then four bad ones: two null texts, an empty text, an oversize text. */
+    /** {@code rows} good rows, then four others: two null texts, an empty text (passed through), an oversize text. */
     private static void createDocuments(String table, int rows) throws SQLException {
         try (Connection c = PG.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE " + table + " (id bigserial PRIMARY KEY, doc_id text NOT NULL, chunk_id text NOT NULL,"
@@ -98,11 +98,15 @@ class PostgresBackfillTest {
         BackfillReport first = BackfillJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), s);
 
         assertEquals(2004, first.total);
-        assertEquals(2000, first.compressed, first.summary());
-        assertEquals(4, first.failed, first.summary());
+        // The empty text is passed through (the policy of every path): 2000 good rows and it are in the target.
+        assertEquals(2001, first.compressed, first.summary());
+        assertEquals(3, first.failed, first.summary());
         assertEquals(0, first.skippedUpToDate);
         assertTrue(first.tokensIn > first.tokensOut && first.tokensOut > 0, first.summary());
-        assertEquals(2000, count("SELECT count(*) FROM out_a"));
+        assertEquals(2001, count("SELECT count(*) FROM out_a"));
+        assertEquals(1, count("SELECT count(*) FROM out_a WHERE chunk_id = 'bad#empty' AND compressed_text = ''"
+                + " AND original_tokens = 0 AND compressed_tokens = 0 AND ratio = 1"
+                + " AND (record::jsonb ->> 'kept_fraction')::float8 = 1"));
         assertEquals(2000, count("SELECT count(*) FROM out_a o JOIN docs_a d USING (doc_id, chunk_id)"
                 + " WHERE o.model = 'tiny-test' AND length(o.content_hash) = 64 AND o.compressed_text <> ''"
                 + " AND o.record::jsonb ->> 'content_hash' = o.content_hash"
@@ -116,17 +120,18 @@ class PostgresBackfillTest {
                 assertTrue(rs.getString(3).contains("\"value\""), rs.getString(3));
             }
         }
-        assertEquals(4, failures.size(), failures.toString());
+        assertEquals(3, failures.size(), failures.toString());
         assertEquals("Oversize", failures.get("bad#oversize"));
-        assertEquals("EmptyText", failures.get("bad#empty"));
+        assertEquals("MissingField", failures.get("bad#null1"));
+        assertEquals(null, failures.get("bad#empty"), "passed through, not a failure");
 
         // A rerun writes nothing to the target: every row is up to date (the bad rows are reported again).
         BackfillSettings again = settings("docs_a", "out_a");
         BackfillReport second = BackfillJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), again);
-        assertEquals(2000, second.skippedUpToDate, second.summary());
+        assertEquals(2001, second.skippedUpToDate, second.summary());
         assertEquals(0, second.compressed, second.summary());
-        assertEquals(4, second.failed);
-        assertEquals(2000, count("SELECT count(*) FROM out_a WHERE run_id = '" + s.runId + "'"));
+        assertEquals(3, second.failed);
+        assertEquals(2001, count("SELECT count(*) FROM out_a WHERE run_id = '" + s.runId + "'"));
 
         // Changed texts, and only those, are compressed again.
         try (Connection c = PG.connect(); Statement st = c.createStatement()) {
@@ -135,9 +140,9 @@ class PostgresBackfillTest {
         BackfillSettings third = settings("docs_a", "out_a");
         BackfillReport changed = BackfillJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), third);
         assertEquals(7, changed.compressed, changed.summary());
-        assertEquals(1993, changed.skippedUpToDate);
+        assertEquals(1994, changed.skippedUpToDate);
         assertEquals(7, count("SELECT count(*) FROM out_a WHERE run_id = '" + third.runId + "'"));
-        assertEquals(2000, count("SELECT count(*) FROM out_a"));
+        assertEquals(2001, count("SELECT count(*) FROM out_a"));
     }
 
     @Test
@@ -148,16 +153,17 @@ class PostgresBackfillTest {
         BackfillJob.build(env, s, BackfillJob.countInput(s), BackfillFixtures::slow);
         JobClient job = env.executeAsync("interrupted backfill");
         long written = BackfillFixtures.cancelAfter(job, () -> count("SELECT count(*) FROM out_b"), 300);
-        assertTrue(written >= 300 && written < 2000, "written before the interruption: " + written);
+        assertTrue(written >= 300 && written < 2001, "written before the interruption: " + written);
 
         BackfillSettings resumed = settings("docs_b", "out_b");
         BackfillReport report = BackfillJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), resumed);
         assertEquals(written, report.skippedUpToDate, report.summary());
-        assertEquals(2000 - written, report.compressed, report.summary());
-        assertEquals(2000, count("SELECT count(*) FROM out_b"));
+        // 2000 good rows and the passed-through empty one
+        assertEquals(2001 - written, report.compressed, report.summary());
+        assertEquals(2001, count("SELECT count(*) FROM out_b"));
         // The rows of the first run were not compressed again.
         assertEquals(written, count("SELECT count(*) FROM out_b WHERE run_id = '" + s.runId + "'"));
-        assertEquals(2000 - written, count("SELECT count(*) FROM out_b WHERE run_id = '" + resumed.runId + "'"));
+        assertEquals(2001 - written, count("SELECT count(*) FROM out_b WHERE run_id = '" + resumed.runId + "'"));
         assertEquals(0, count("SELECT count(*) FROM docs_b d LEFT JOIN out_b o USING (doc_id, chunk_id)"
                 + " WHERE o.doc_id IS NULL AND d.doc_id <> 'bad'"));
     }

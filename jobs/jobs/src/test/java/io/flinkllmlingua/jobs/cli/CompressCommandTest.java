@@ -288,6 +288,42 @@ class CompressCommandTest {
         assertEquals(1, noCommand.exitCode());
     }
 
+    @Test
+    void chunkRecordsAreWrittenAsThePipelinesRecords() throws Exception {
+        String input = String.join("\n",
+                "{\"doc_id\": \"d\", \"chunk_id\": \"d#1\", \"text\": \"" + T1 + "\", \"metadata\": {\"lang\": \"en\"}}",
+                "{\"doc_id\": \"d\", \"chunk_id\": \"d#2\", \"text\": \"  \"}",
+                "{\"doc_id\": \"d\", \"chunk_id\": \"d#3\"}",
+                "{\"doc_id\": \"d\", \"chunk_id\": ",
+                "{\"doc_id\": \"d\", \"chunk_id\": \"d#5\", \"text\": \"" + T2 + "\", \"rate\": 2}") + "\n";
+        Run r = run(input, "compress", modelArg, "--jsonl", "--chunks", "--rate", "0.5");
+        assertEquals(LlmLinguaCli.EXIT_RECORD_FAILURES, r.exitCode(), r.stderr());
+        List<JsonNode> lines = CliRunner.parseLines(r.stdout());
+        assertEquals(5, lines.size(), r.stdout());
+        JsonNode c = lines.get(0);
+        assertEquals("d#1", c.get("chunk_id").asText());
+        assertEquals(cl100k.countTokens(T1), c.get("original_tokens").asInt());
+        assertEquals((double) c.get("compressed_tokens").asInt() / c.get("original_tokens").asInt(),
+                c.get("kept_fraction").asDouble(), 1e-9);
+        assertEquals(64, c.get("content_hash").asText().length());
+        assertTrue(c.get("metadata").isObject());
+        assertFalse(c.has("timings_ms") || c.has("rate") || c.has("rate_percent"), "no extras without --details");
+        JsonNode empty = lines.get(1);
+        assertEquals("  ", empty.get("compressed_text").asText(), "empty text passed through");
+        assertEquals(1.0, empty.get("kept_fraction").asDouble());
+        assertEquals(1.0, empty.get("ratio").asDouble());
+        assertEquals("MissingField", lines.get(2).path("error").path("class").asText());
+        assertEquals("d#3", lines.get(2).path("chunk_id").asText());
+        assertEquals("MalformedJson", lines.get(3).path("error").path("class").asText());
+        assertEquals(4, lines.get(3).path("source").path("offset").asInt());
+        assertEquals("InvalidField", lines.get(4).path("error").path("class").asText());
+
+        Run detailed = run(input, "compress", modelArg, "--jsonl", "--chunks", "--details", "--rate", "0.5");
+        JsonNode d = CliRunner.parseLines(detailed.stdout()).get(0);
+        assertEquals(c.get("compressed_text"), d.get("compressed_text"));
+        assertTrue(d.get("timings_ms").isObject() && d.get("rate_percent").isNumber(), d.toString());
+    }
+
     /** The metadata of a result line agrees with the input and with itself. */
     static void assertConsistent(List<String> contexts, JsonNode l) {
         int original = contexts.stream().mapToInt(c -> cl100k.countTokens(c)).sum();
@@ -300,8 +336,10 @@ class CompressCommandTest {
         assertTrue(compressed < original, "something was dropped: " + l);
         double ratio = compressed == 0 ? 1.0 : (double) original / compressed;
         assertEquals(ratio, l.get("ratio").asDouble(), 1e-9);
-        assertTrue(l.get("ratio").isNumber() && l.get("rate").isNumber());
-        assertEquals(100.0 / ratio, l.get("rate").asDouble(), 1e-9);
+        assertTrue(l.get("ratio").isNumber() && l.get("rate_percent").isNumber());
+        assertEquals(100.0 / ratio, l.get("rate_percent").asDouble(), 1e-9);
+        assertFalse(l.has("rate"), "no ambiguous rate field");
+        assertEquals((double) compressed / original, l.get("kept_fraction").asDouble(), 1e-9);
         String ratioText = l.get("ratio_text").asText();
         assertTrue(ratioText.endsWith("x") && Math.abs(Double.parseDouble(ratioText.replace("x", "")) - ratio) <= 0.05 + 1e-9,
                 "ratio_text is the ratio to one decimal: " + ratioText);

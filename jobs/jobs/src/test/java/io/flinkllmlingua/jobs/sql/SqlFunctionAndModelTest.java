@@ -140,11 +140,11 @@ class SqlFunctionAndModelTest {
         StreamTableEnvironment t = env(params("llmlingua.rate", "0.5"), rows);
         t.executeSql("CREATE TEMPORARY SYSTEM FUNCTION LLMLINGUA_COMPRESS AS '" + LlmLinguaCompress.class.getName() + "'");
         Map<String, Row> out = collect(t, "SELECT id, c.compressed_text, c.original_tokens, c.compressed_tokens, c.ratio, "
-                + "c.rate FROM (SELECT id, LLMLINGUA_COMPRESS(txt) AS c FROM v)");
+                + "c.kept_fraction FROM (SELECT id, LLMLINGUA_COMPRESS(txt) AS c FROM v)");
         assertEquals(5, out.size());
         assertCompressed(out.get("a"), 1, A, 0.5);
         assertCompressed(out.get("b"), 1, B, 0.5);
-        // PASS_THROUGH (the default): the text is its own result, ratio and rate 1
+        // PASS_THROUGH (the default): the text is its own result, ratio and kept fraction 1
         assertEquals(Row.of("empty", "", 0, 0, 1.0, 1.0), out.get("empty"));
         int blankTokens = CL100K.countTokensOrdinary(" \n\t ");
         assertEquals(Row.of("blank", " \n\t ", blankTokens, blankTokens, 1.0, 1.0), out.get("blank"));
@@ -152,14 +152,14 @@ class SqlFunctionAndModelTest {
         assertEquals(Row.of("null", null, null, null, null, null), out.get("null"));
 
         Map<String, Row> perRow = collect(t, "SELECT id, c.compressed_text, c.original_tokens, c.compressed_tokens, "
-                + "c.ratio, c.rate FROM (SELECT id, LLMLINGUA_COMPRESS(txt, COALESCE(r, 0.7)) AS c FROM v)");
+                + "c.ratio, c.kept_fraction FROM (SELECT id, LLMLINGUA_COMPRESS(txt, COALESCE(r, 0.7)) AS c FROM v)");
         assertCompressed(perRow.get("a"), 1, A, 0.3);
         assertCompressed(perRow.get("b"), 1, B, 0.7);
         // A null rate without COALESCE: Flink 2.2.1's AsyncCalc hands the function -1.0 for a NULL DOUBLE (the column
         // itself reads -1.0 after the AsyncCalc); the function must then refuse it (NULL_RESULT), never compress
         // with a made-up rate.
         Map<String, Row> nullRate = collect(t, "SELECT id, c.compressed_text, c.original_tokens, c.compressed_tokens, "
-                + "c.ratio, c.rate FROM (SELECT id, LLMLINGUA_COMPRESS(txt, r) AS c FROM v)");
+                + "c.ratio, c.kept_fraction FROM (SELECT id, LLMLINGUA_COMPRESS(txt, r) AS c FROM v)");
         Row b = nullRate.get("b");
         if (b.getField(1) != null) {
             assertCompressed(b, 1, B, 0.5);
@@ -252,9 +252,9 @@ class SqlFunctionAndModelTest {
         Object[][] rows = {{"a", A, 0.3}, {"b", B, null}, {"empty", "", 0.3}, {"null", null, 0.3}, {"bad", A, 0.0}};
         StreamTableEnvironment t = env(Map.of(), rows);
         t.executeSql(createModel("m", "txt STRING, r DOUBLE",
-                "compressed_text STRING, original_tokens INT, compressed_tokens INT, ratio DOUBLE, rate DOUBLE",
+                "compressed_text STRING, original_tokens INT, compressed_tokens INT, ratio DOUBLE, kept_fraction DOUBLE",
                 modelOptions("'rate' = '0.5'")));
-        Map<String, Row> out = collect(t, "SELECT id, compressed_text, original_tokens, compressed_tokens, ratio, rate "
+        Map<String, Row> out = collect(t, "SELECT id, compressed_text, original_tokens, compressed_tokens, ratio, kept_fraction "
                 + "FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(txt, r))");
         assertEquals(5, out.size(), out.toString());
         assertCompressed(out.get("a"), 1, A, 0.3);

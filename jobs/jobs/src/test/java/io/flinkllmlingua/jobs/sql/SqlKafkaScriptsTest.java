@@ -197,10 +197,10 @@ class SqlKafkaScriptsTest {
         assertEquals(compressed, out.get("compressed_tokens").asInt());
         assertTrue(compressed < original);
         assertEquals((double) original / compressed, out.get("ratio").asDouble(), 1e-9);
-        if (out.has("rate")) {
-            assertEquals((double) compressed / original, out.get("rate").asDouble(), 1e-9);
-        }
-        assertEquals(input.get("metadata"), JSON.readTree(out.get("metadata").asText()), "metadata carried as JSON text");
+        assertEquals((double) compressed / original, out.get("kept_fraction").asDouble(), 1e-9);
+        assertFalse(out.has("rate"), "no ambiguous rate field");
+        assertTrue(out.get("metadata").isObject(), "metadata written as a JSON object: " + out);
+        assertEquals(input.get("metadata"), out.get("metadata"));
     }
 
     /** Runs an append script (ML_PREDICT or the function) and checks every output row. */
@@ -215,24 +215,33 @@ class SqlKafkaScriptsTest {
 
         Map<String, JsonNode> byChunk = new HashMap<>();
         for (String[] kv : inputs) {
-            if (!kv[0].equals("malformed") && !kv[0].equals("nochunkid")) {
+            if (!kv[0].equals("malformed") && !kv[0].equals("nochunkid") && !kv[0].equals("nulltext#0")) {
                 byChunk.put(kv[0], JSON.readTree(kv[1]));
             }
         }
         List<ConsumerRecord<byte[], byte[]>> out = readCommitted(v.get("output_topic"));
         assertEquals(byChunk.size(), out.size(), "one row per well-formed input");
         List<ConsumerRecord<byte[], byte[]>> dead = readCommitted(v.get("dead_letter_topic"));
-        assertEquals(2, dead.size(), "the malformed record and the one without chunk_id are dead letters");
-        Map<String, JsonNode> deadByKind = new HashMap<>();
+        assertEquals(3, dead.size(), "the malformed record, the one without chunk_id and the null text are dead letters");
+        Map<String, JsonNode> deadByValue = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : dead) {
             JsonNode d = JSON.readTree(r.value());
-            deadByKind.put(d.get("error_class").asText(), d);
-            assertEquals(v.get("input_topic"), d.get("source_topic").asText());
-            assertTrue(d.get("source_offset").asLong() >= 0);
+            deadByValue.put(d.get("value").asText(), d);
+            assertEquals(v.get("input_topic"), d.path("source").path("topic").asText());
+            assertTrue(d.path("source").path("offset").asLong() >= 0);
+            assertEquals(1, d.path("error").path("attempts").asInt());
+            assertEquals("utf-8", d.path("value_encoding").asText());
+            assertTrue(d.path("key").isTextual() && "utf-8".equals(d.path("key_encoding").asText()), d.toString());
+            assertFalse(d.has("error_class"), "the DeadLetter field names");
         }
-        assertEquals("{\"doc_id\": \"x\", \"text\": ", deadByKind.get("MalformedJson").get("value").asText(),
-                "the original value");
-        assertEquals("{\"doc_id\": \"y\", \"text\": \"no chunk id\"}", deadByKind.get("MissingField").get("value").asText());
+        JsonNode malformed = deadByValue.get("{\"doc_id\": \"x\", \"text\": ");
+        assertEquals("MalformedJson", malformed.path("error").path("class").asText(), "the original value");
+        assertEquals("malformed", malformed.path("key").asText(), "the original key");
+        assertEquals("MissingField", deadByValue.get("{\"doc_id\": \"y\", \"text\": \"no chunk id\"}")
+                .path("error").path("class").asText());
+        JsonNode nullText = deadByValue.get(chunk("nulltext", "nulltext#0", null));
+        assertEquals("MissingField", nullText.path("error").path("class").asText(), "null text, as on every path");
+        assertEquals("nulltext#0", nullText.path("chunk_id").asText());
         Map<String, JsonNode> seen = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : out) {
             String key = new String(r.key(), StandardCharsets.UTF_8);
@@ -248,16 +257,8 @@ class SqlKafkaScriptsTest {
                     assertEquals("", o.get("compressed_text").asText());
                     assertEquals(0, o.get("original_tokens").asInt());
                     assertEquals(1.0, o.get("ratio").asDouble());
-                    assertEquals(1.0, o.get("rate").asDouble());
-                    break;
-                case "nulltext#0": // ML_PREDICT passes a null text through; the function is never called with null
-                    assertTrue(o.get("compressed_text").isNull());
-                    if (model) {
-                        assertEquals(0, o.get("original_tokens").asInt());
-                        assertEquals(1.0, o.get("ratio").asDouble());
-                    } else {
-                        assertTrue(o.get("original_tokens").isNull() && o.get("ratio").isNull());
-                    }
+                    assertEquals(1.0, o.get("kept_fraction").asDouble());
+                    assertEquals(e.getValue().get("metadata"), o.get("metadata"));
                     break;
                 case "special#0": // refused by the engine: invalid-input NULL_RESULT
                     assertTrue(o.get("compressed_text").isNull() && o.get("original_tokens").isNull()
@@ -279,10 +280,10 @@ class SqlKafkaScriptsTest {
         }
         assertTrue(best > 1.0, "mean batch size " + best);
         int good = corpus.size();
-        assertEquals(good, count(job, "rowsCompressed"));
-        assertEquals(1, count(job, "rowsInvalid"));
-        assertEquals(model ? 2 : 1, count(job, "rowsEmpty"), "the function is not called for the null text");
-        assertEquals(good + 1 + (model ? 2 : 1), count(job, "rowsIn"));
+        assertEquals(good, count(job, "recordsCompressed"));
+        assertEquals(1, count(job, "recordsInvalid"));
+        assertEquals(1, count(job, "recordsEmpty"), "the null text is a dead letter before the function or model");
+        assertEquals(good + 1 + 1, count(job, "recordsIn"));
     }
 
     private static long count(JobID job, String counter) {
@@ -340,6 +341,7 @@ class SqlKafkaScriptsTest {
         List<ConsumerRecord<byte[], byte[]>> dead = readCommitted(v.get("dead_letter_topic"));
         assertEquals(1, dead.size());
         assertEquals("not json at all", JSON.readTree(dead.get(0).value()).get("value").asText());
+        assertEquals("MalformedJson", JSON.readTree(dead.get(0).value()).path("error").path("class").asText());
 
         Map<String, JsonNode> index = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : readCommitted(v.get("output_topic"))) {

@@ -113,7 +113,8 @@ class CompressionJobTest {
         in.add(new Input(b("p3"), b("{\"doc_id\": \"d\", \"text\": \"some text here\"}"), "MissingField"));
         in.add(new Input(b("p4"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80}, "NotUtf8"));
         in.add(new Input(b("p5"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": \"" + "word ".repeat(5000) + "\"}"), "Oversize"));
-        in.add(new Input(b("p6"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": \"   \"}"), "EmptyText"));
+        // Whitespace-only text is not an error: it is passed through (the record policy of every path).
+        in.add(new Input(b("p6"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": \"   \"}"), null));
         in.add(new Input(b("p7"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": 42}"), "InvalidField"));
         in.add(new Input(b("p8"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": \"ok text\", \"rate\": 0}"), "InvalidField"));
         in.add(new Input(b("p9"), b("[1, 2, 3]"), "NotAnObject"));
@@ -193,6 +194,7 @@ class CompressionJobTest {
         Map<String, Input> byKey = new HashMap<>();
         inputs.forEach(in -> byKey.put(new String(in.key(), StandardCharsets.UTF_8), in));
         Set<String> seenOffsets = new HashSet<>();
+        int passedThrough = 0;
         for (ConsumerRecord<byte[], byte[]> r : outputs) {
             String key = new String(r.key(), StandardCharsets.UTF_8);
             Input in = byKey.get(key);
@@ -208,6 +210,17 @@ class CompressionJobTest {
             String compressed = out.get("compressed_text").asText();
             assertEquals(CL100K.countTokensOrdinary(text), out.get("original_tokens").asInt());
             assertEquals(CL100K.countTokensOrdinary(compressed), out.get("compressed_tokens").asInt());
+            assertEquals(out.get("compressed_tokens").asDouble() / out.get("original_tokens").asDouble(),
+                    out.get("kept_fraction").asDouble(), 1e-9);
+            assertEquals(64, out.path("content_hash").asText().length());
+            if (text.isBlank()) {
+                passedThrough++;
+                assertEquals(text, compressed, "empty text passed through");
+                assertEquals(out.get("original_tokens").asInt(), out.get("compressed_tokens").asInt());
+                assertEquals(1.0, out.get("ratio").asDouble());
+                assertEquals(1.0, out.get("kept_fraction").asDouble());
+                continue;
+            }
             assertTrue(out.get("compressed_tokens").asInt() < out.get("original_tokens").asInt());
             assertEquals(out.get("original_tokens").asDouble() / out.get("compressed_tokens").asDouble(),
                     out.get("ratio").asDouble(), 1e-9);
@@ -221,6 +234,9 @@ class CompressionJobTest {
             assertNotNull(in.expectedError(), key + " should have been compressed");
             JsonNode d = JSON.readTree(r.value());
             assertEquals(in.expectedError(), d.path("error").path("class").asText(), key + ": " + d);
+            if (in.value() != null && RecordCodecIds.readable(in.value())) {
+                assertEquals("d", d.path("doc_id").asText(), "ids when they could be read: " + d);
+            }
             assertEquals(in.expectedError(), new String(r.headers().lastHeader(OutcomeSerializer.ERROR_HEADER).value(),
                     StandardCharsets.UTF_8));
             assertTrue(d.path("error").path("message").asText().length() > 5);
@@ -236,7 +252,9 @@ class CompressionJobTest {
                 assertNotNull(h.key());
             }
         }
-        assertEquals(poison.size(), dead.size(), "exactly the poison records are dead letters");
+        long expectedDead = poison.stream().filter(p -> p.expectedError() != null).count();
+        assertEquals(expectedDead, dead.size(), "exactly the poison records are dead letters");
+        assertEquals(1, passedThrough, "the whitespace-only record");
 
         Map<String, Metric> batch = reporter.findMetrics(result.getJobID(), ".*llmlingua.batchSizeMean");
         assertEquals(2, batch.size(), "one engine per subtask: " + batch.keySet());
@@ -249,7 +267,12 @@ class CompressionJobTest {
         for (Metric m : reporter.findMetrics(result.getJobID(), ".*llmlingua.recordsCompressed").values()) {
             compressed += ((org.apache.flink.metrics.Counter) m).getCount();
         }
-        assertEquals(outputs.size(), compressed);
+        long empty = 0;
+        for (Metric m : reporter.findMetrics(result.getJobID(), ".*llmlingua.recordsEmpty").values()) {
+            empty += ((org.apache.flink.metrics.Counter) m).getCount();
+        }
+        assertEquals(outputs.size() - passedThrough, compressed);
+        assertEquals(passedThrough, empty);
     }
 
     @Test
@@ -322,6 +345,13 @@ class CompressionJobTest {
             failures += ((org.apache.flink.metrics.Counter) m).getCount();
         }
         assertEquals(inputs.size() * 3L, failures, "each record tried once and retried twice");
+    }
+
+    /** Whether a poison value is JSON with readable ids (its dead letter then carries them). */
+    static final class RecordCodecIds {
+        static boolean readable(byte[] value) {
+            return io.flinkllmlingua.flink.RecordCodec.idsOf(value)[0] != null;
+        }
     }
 
     /** Concatenates the logits with themselves on the class axis: [batch, sequence, 4]. */

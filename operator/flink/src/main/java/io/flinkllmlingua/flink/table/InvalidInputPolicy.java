@@ -15,9 +15,9 @@ import static org.apache.flink.configuration.description.TextElement.text;
 public enum InvalidInputPolicy implements DescribedEnum {
     /** The row fails with an exception naming the reason; the job fails (after Flink's retries, if any). */
     FAIL("The row fails with an error naming the reason (the job fails after Flink's async retries, if any)."),
-    /** The result is null and the reason is logged (WARN) and counted (metric llmlingua.rowsInvalid). */
+    /** The result is null and the reason is logged (WARN) and counted (metric llmlingua.recordsInvalid). */
     NULL_RESULT("The result is null (a null ROW, or null ML_PREDICT output columns); the reason is logged at WARN "
-            + "and counted in the metric llmlingua.rowsInvalid.");
+            + "and counted in the metric llmlingua.recordsInvalid.");
 
     private final String description;
 

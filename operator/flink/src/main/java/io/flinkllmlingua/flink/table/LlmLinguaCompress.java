@@ -21,9 +21,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * LLMLingua-2 compression as an asynchronous SQL scalar function:
  * {@code LLMLINGUA_COMPRESS(text [, rate])} returns
- * {@code ROW<compressed_text STRING, original_tokens INT, compressed_tokens INT, ratio DOUBLE, rate DOUBLE>}
- * (tokens counted with cl100k_base as the reference does; {@code ratio} = original / compressed tokens;
- * {@code rate} = compressed / original tokens).
+ * {@code ROW<compressed_text STRING, original_tokens INT, compressed_tokens INT, ratio DOUBLE, kept_fraction DOUBLE>}:
+ * the {@link io.flinkllmlingua.flink.CompressedChunk} fields of the same names and units (tokens counted with
+ * cl100k_base as the reference does; {@code ratio} = original / compressed tokens, null when every word was
+ * dropped; {@code kept_fraction} = compressed / original tokens, in [0, 1]).
  *
  * <p>Nulls: Flink (2.2) does not call an asynchronous scalar function when an argument is null, so a null
  * {@code text} or {@code rate} gives a null ROW whatever the policy ({@code COALESCE(text, '')} makes a null text
@@ -54,7 +55,7 @@ public class LlmLinguaCompress extends AsyncScalarFunction {
     public static final String NAME = "LLMLINGUA_COMPRESS";
     /** The SQL type of the result. */
     public static final String RESULT_TYPE = "ROW<compressed_text STRING, original_tokens INT, compressed_tokens INT, "
-            + "ratio DOUBLE, rate DOUBLE>";
+            + "ratio DOUBLE, kept_fraction DOUBLE>";
 
     private final LinkedHashMap<String, String> options;
     private transient SqlCompressor compressor;
@@ -119,7 +120,7 @@ public class LlmLinguaCompress extends AsyncScalarFunction {
 
     private static RowData toRow(SqlOutcome o) {
         return GenericRowData.of(o.compressedText() == null ? null : StringData.fromString(o.compressedText()),
-                o.originalTokens(), o.compressedTokens(), o.ratio(), o.rate());
+                o.originalTokens(), o.compressedTokens(), o.ratio(), o.keptFraction());
     }
 
     @Override

@@ -23,5 +23,5 @@ public final class LlmLinguaSqlOptions {
             .enumType(InvalidInputPolicy.class).defaultValue(InvalidInputPolicy.NULL_RESULT)
             .withDescription("Rows that cannot be compressed because of their content (a per-row rate outside (0, 1], "
                     + "a text over llmlingua.max-text-bytes, a text the engine refuses): NULL_RESULT (null result, "
-                    + "logged and counted in llmlingua.rowsInvalid) or FAIL (the row fails the job with the reason).");
+                    + "logged and counted in llmlingua.recordsInvalid) or FAIL (the row fails the job with the reason).");
 }

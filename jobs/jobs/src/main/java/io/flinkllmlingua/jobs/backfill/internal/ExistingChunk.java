@@ -8,8 +8,13 @@ public class ExistingChunk {
 
     public ExistingChunk() {}
 
+    /** The key of a chunk in the target: doc_id and chunk_id, separated by a character JSON text rarely has. */
+    public static String key(String docId, String chunkId) {
+        return docId + '\u0001' + chunkId;
+    }
+
     public ExistingChunk(String docId, String chunkId, String contentHash, String model) {
-        this.key = ChunkKeys.key(docId, chunkId);
+        this.key = key(docId, chunkId);
         this.contentHash = contentHash;
         this.model = model;
     }

@@ -1,10 +1,11 @@
 package io.flinkllmlingua.jobs.backfill.internal;
 
-import io.flinkllmlingua.flink.SourceRecord;
+import io.flinkllmlingua.flink.InputChunk;
+import io.flinkllmlingua.flink.LlmLinguaConfig;
+import io.flinkllmlingua.flink.ChunkPolicy;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -16,6 +17,7 @@ import java.util.Set;
 
 /**
  * Drops the chunks whose content hash and model already match the target; forwards the others to the operator.
+ * The hash is the one the operator writes ({@link ChunkPolicy#contentHash}: the text and the resolved options).
  *
  * <p>Why this shape: the target is read once as a second bounded input, and both inputs are keyed by
  * (doc_id, chunk_id). In BATCH execution Flink sorts keyed inputs and processes one key at a time, with state
@@ -25,53 +27,58 @@ import java.util.Set;
  * an event-time timer: in BATCH mode timers fire when the key's records are all processed (the watermark jumps to
  * the end of time between keys).
  */
-public final class SkipUpToDate extends KeyedCoProcessFunction<String, SourceRecord, ExistingChunk, SourceRecord> {
+public final class SkipUpToDate extends KeyedCoProcessFunction<String, InputChunk, ExistingChunk, InputChunk> {
     private static final long serialVersionUID = 1L;
 
-    private final String model;
-    private transient ListState<SourceRecord> candidates;
+    private final LlmLinguaConfig config;
+    private transient ListState<InputChunk> candidates;
     private transient ListState<String> existing;
     private transient LongCounter skipped;
     private transient Counter skippedMetric;
 
-    public SkipUpToDate(String model) {
-        this.model = model;
+    public SkipUpToDate(LlmLinguaConfig config) {
+        this.config = config;
+    }
+
+    /** The key of a chunk, as {@link ExistingChunk#key}. */
+    public static String key(InputChunk c) {
+        return ExistingChunk.key(c.docId(), c.chunkId());
     }
 
     @Override
     public void open(OpenContext openContext) {
         candidates = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("candidates", TypeInformation.of(SourceRecord.class)));
+                new ListStateDescriptor<>("candidates", TypeInformation.of(InputChunk.class)));
         existing = getRuntimeContext().getListState(new ListStateDescriptor<>("existing", String.class));
         skipped = getRuntimeContext().getLongCounter(Progress.SKIPPED);
         skippedMetric = getRuntimeContext().getMetricGroup().addGroup("backfill").counter("chunksSkipped");
     }
 
     @Override
-    public void processElement1(SourceRecord r, Context ctx, Collector<SourceRecord> out) throws Exception {
-        candidates.add(r);
+    public void processElement1(InputChunk c, Context ctx, Collector<InputChunk> out) throws Exception {
+        candidates.add(c);
         ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
     }
 
     @Override
-    public void processElement2(ExistingChunk e, Context ctx, Collector<SourceRecord> out) throws Exception {
+    public void processElement2(ExistingChunk e, Context ctx, Collector<InputChunk> out) throws Exception {
         existing.add(e.contentHash + '\u0000' + e.model);
         ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<SourceRecord> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<InputChunk> out) throws Exception {
         Set<String> upToDate = new HashSet<>();
         for (String s : existing.get()) {
             upToDate.add(s);
         }
-        for (SourceRecord r : candidates.get()) {
-            String hash = ChunkKeys.header(r.headerNames, r.headerValues, ChunkKeys.HASH_HEADER);
-            if (hash != null && upToDate.contains(hash + '\u0000' + model)) {
+        for (InputChunk c : candidates.get()) {
+            String hash = ChunkPolicy.of(config).contentHash(c);
+            if (hash != null && upToDate.contains(hash + '\u0000' + config.modelId())) {
                 skipped.add(1);
                 skippedMetric.inc();
             } else {
-                out.collect(r);
+                out.collect(c);
             }
         }
         candidates.clear();

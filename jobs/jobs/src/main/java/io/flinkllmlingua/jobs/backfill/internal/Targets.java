@@ -3,7 +3,9 @@ package io.flinkllmlingua.jobs.backfill.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkllmlingua.flink.ChunkOutcome;
-import io.flinkllmlingua.jobs.backfill.BackfillOutput;
+import io.flinkllmlingua.flink.CompressedChunk;
+import io.flinkllmlingua.flink.DeadLetter;
+import io.flinkllmlingua.flink.RecordCodec;
 import io.flinkllmlingua.jobs.backfill.BackfillSettings;
 import io.flinkllmlingua.jobs.streaming.OutcomeSerializer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -182,8 +184,8 @@ public final class Targets {
         }
     }
 
-    /** Adds the sinks of compressed chunks and failures. */
-    public static void sink(DataStream<BackfillOutput> outputs, BackfillSettings s) {
+    /** Adds the sinks of compressed chunks and failures: the CompressedChunk and DeadLetter JSON of every path. */
+    public static void sink(DataStream<ChunkOutcome> outputs, BackfillSettings s) {
         switch (s.sink) {
             case KAFKA: {
                 Properties producer = new Properties();
@@ -195,15 +197,14 @@ public final class Targets {
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .setKafkaProducerConfig(producer)
                         .build();
-                outputs.map(Targets::toOutcome).returns(ChunkOutcome.class).name("to-kafka-record")
-                        .sinkTo(sink).name("kafka: " + s.outputTopic + " + " + s.failuresTopic).uid("backfill-kafka-sink");
+                outputs.sinkTo(sink).name("kafka: " + s.outputTopic + " + " + s.failuresTopic).uid("backfill-kafka-sink");
                 break;
             }
             case JSONL: {
-                outputs.filter(o -> !o.failure).name("compressed")
+                outputs.filter(o -> !o.isDeadLetter()).name("compressed")
                         .sinkTo(FileSink.forRowFormat(new Path(s.outputPath), new JsonLineEncoder()).build())
                         .name("jsonl: " + s.outputPath).uid("backfill-jsonl-sink");
-                outputs.filter(o -> o.failure).name("failures")
+                outputs.filter(ChunkOutcome::isDeadLetter).name("failures")
                         .sinkTo(FileSink.forRowFormat(new Path(s.failuresPath), new JsonLineEncoder()).build())
                         .name("jsonl: " + s.failuresPath).uid("backfill-jsonl-failures-sink");
                 break;
@@ -222,37 +223,39 @@ public final class Targets {
                         + "compressed_tokens = EXCLUDED.compressed_tokens, ratio = EXCLUDED.ratio, "
                         + "content_hash = EXCLUDED.content_hash, model = EXCLUDED.model, record = EXCLUDED.record, "
                         + "run_id = EXCLUDED.run_id, compressed_at = EXCLUDED.compressed_at";
-                outputs.filter(o -> !o.failure).name("compressed")
-                        .sinkTo(JdbcSink.<BackfillOutput>builder().withExecutionOptions(exec)
+                outputs.filter(o -> !o.isDeadLetter()).name("compressed")
+                        .sinkTo(JdbcSink.<ChunkOutcome>builder().withExecutionOptions(exec)
                                 .withQueryStatement(upsert, (ps, o) -> {
-                                    ps.setString(1, o.docId);
-                                    ps.setString(2, o.chunkId);
-                                    ps.setString(3, o.compressedText);
-                                    ps.setLong(4, o.originalTokens);
-                                    ps.setLong(5, o.compressedTokens);
-                                    if (Double.isNaN(o.ratio)) {
+                                    CompressedChunk c = o.compressed;
+                                    ps.setString(1, c.docId());
+                                    ps.setString(2, c.chunkId());
+                                    ps.setString(3, c.compressedText());
+                                    ps.setLong(4, c.originalTokens());
+                                    ps.setLong(5, c.compressedTokens());
+                                    if (c.ratio() == null) {
                                         ps.setNull(6, Types.DOUBLE);
                                     } else {
-                                        ps.setDouble(6, o.ratio);
+                                        ps.setDouble(6, c.ratio());
                                     }
-                                    ps.setString(7, o.contentHash);
-                                    ps.setString(8, o.model);
-                                    ps.setString(9, new String(o.json, java.nio.charset.StandardCharsets.UTF_8));
+                                    ps.setString(7, c.contentHash());
+                                    ps.setString(8, c.model());
+                                    ps.setString(9, RecordCodec.toJson(c));
                                     ps.setString(10, runId);
                                 })
                                 .buildAtLeastOnce(conn))
                         .name("postgres: " + s.targetTable).uid("backfill-postgres-sink");
                 String insertFailure = "INSERT INTO " + quote(s.failuresTableName())
                         + " (doc_id, chunk_id, error_class, message, record, run_id) VALUES (?, ?, ?, ?, ?, ?)";
-                outputs.filter(o -> o.failure).name("failures")
-                        .sinkTo(JdbcSink.<BackfillOutput>builder().withExecutionOptions(exec)
+                outputs.filter(ChunkOutcome::isDeadLetter).name("failures")
+                        .sinkTo(JdbcSink.<ChunkOutcome>builder().withExecutionOptions(exec)
                                 .withQueryStatement(insertFailure, (ps, o) -> {
-                                    ps.setString(1, o.docId);
-                                    ps.setString(2, o.chunkId);
-                                    ps.setString(3, o.errorClass);
-                                    ps.setString(4, o.errorMessage);
+                                    DeadLetter d = o.deadLetter;
+                                    ps.setString(1, d.docId());
+                                    ps.setString(2, d.chunkId());
+                                    ps.setString(3, d.errorClass());
+                                    ps.setString(4, d.error().message());
                                     // PostgreSQL text cannot hold NUL; the record keeps the original bytes escaped.
-                                    ps.setString(5, new String(o.json, java.nio.charset.StandardCharsets.UTF_8));
+                                    ps.setString(5, RecordCodec.toJson(d));
                                     ps.setString(6, runId);
                                 })
                                 .buildAtLeastOnce(conn))
@@ -261,27 +264,13 @@ public final class Targets {
         }
     }
 
-    static ChunkOutcome toOutcome(BackfillOutput o) {
-        ChunkOutcome c = new ChunkOutcome();
-        c.deadLetter = o.failure;
-        c.errorClass = o.errorClass;
-        c.key = o.key;
-        c.value = o.json;
-        c.headerNames = o.headerNames;
-        c.headerValues = o.headerValues;
-        // Never the stream element's timestamp: the skip step emits at the end of time (its BATCH timer), which
-        // Kafka rejects. The input's timestamp when it has one, else the time of writing.
-        c.timestamp = o.timestamp > 0 ? o.timestamp : System.currentTimeMillis();
-        return c;
-    }
-
     /** One JSON record per line. */
-    static final class JsonLineEncoder implements Encoder<BackfillOutput> {
+    static final class JsonLineEncoder implements Encoder<ChunkOutcome> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public void encode(BackfillOutput o, OutputStream out) throws IOException {
-            out.write(o.json);
+        public void encode(ChunkOutcome o, OutputStream out) throws IOException {
+            out.write(o.isDeadLetter() ? RecordCodec.encode(o.deadLetter) : RecordCodec.encode(o.compressed));
             out.write('\n');
         }
     }

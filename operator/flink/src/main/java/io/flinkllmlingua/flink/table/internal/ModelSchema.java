@@ -22,7 +22,8 @@ import java.util.Locale;
 /**
  * The INPUT and OUTPUT of an llmlingua2 model, checked: input {@code (text STRING)} or {@code (text STRING,
  * rate <numeric>)} (the per-row rate); output any of {@code compressed_text STRING, original_tokens INT,
- * compressed_tokens INT, ratio DOUBLE, rate DOUBLE}, by name, in any order (INT may be BIGINT, DOUBLE may be FLOAT).
+ * compressed_tokens INT, ratio DOUBLE, kept_fraction DOUBLE} (the
+ * {@link io.flinkllmlingua.flink.CompressedChunk} fields of those names), by name, in any order (INT may be BIGINT, DOUBLE may be FLOAT).
  */
 public final class ModelSchema implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -33,7 +34,7 @@ public final class ModelSchema implements Serializable {
         ORIGINAL_TOKENS("original_tokens", "INT"),
         COMPRESSED_TOKENS("compressed_tokens", "INT"),
         RATIO("ratio", "DOUBLE"),
-        RATE("rate", "DOUBLE");
+        KEPT_FRACTION("kept_fraction", "DOUBLE");
 
         final String column;
         final String type;
@@ -208,10 +209,11 @@ public final class ModelSchema implements Serializable {
                     row.setField(i, wide ? (Object) (long) o.compressedTokens() : (Object) o.compressedTokens());
                     break;
                 case RATIO:
-                    row.setField(i, wide ? (Object) o.ratio() : (Object) (float) o.ratio());
+                    Double ratio = o.ratio();
+                    row.setField(i, ratio == null ? null : wide ? (Object) ratio : (Object) (float) (double) ratio);
                     break;
                 default:
-                    row.setField(i, wide ? (Object) o.rate() : (Object) (float) o.rate());
+                    row.setField(i, wide ? (Object) o.keptFraction() : (Object) (float) o.keptFraction());
                     break;
             }
         }

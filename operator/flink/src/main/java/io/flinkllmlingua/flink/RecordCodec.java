@@ -1,0 +1,298 @@
+package io.flinkllmlingua.flink;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkllmlingua.engine.EngineVersion;
+import io.flinkllmlingua.flink.ChunkRejectedException;
+import io.flinkllmlingua.flink.CompressedChunk;
+import io.flinkllmlingua.flink.DeadLetter;
+import io.flinkllmlingua.flink.InputChunk;
+import io.flinkllmlingua.flink.RecordSource;
+import io.flinkllmlingua.flink.SourceRecord;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The one place where records meet bytes: input chunk JSON to {@link InputChunk} (strict: each problem has its error
+ * class), and {@link CompressedChunk}, {@link DeadLetter} and {@link InputChunk} to JSON. One ObjectMapper
+ * configuration for every path (Kafka job, backfill, CLI; SQL builds the same field names with SQL). See README,
+ * "Record schemas".
+ */
+public final class RecordCodec {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private RecordCodec() {}
+
+    /** The codec's mapper (for tests and tools that read records back). */
+    public static ObjectMapper mapper() {
+        return JSON;
+    }
+
+    // ---- input
+
+    /** Parses the value of {@code origin} into a chunk that remembers its origin. */
+    public static InputChunk decode(SourceRecord origin) throws ChunkRejectedException {
+        return decode(origin.value).withOrigin(origin);
+    }
+
+    /**
+     * Parses an input chunk value. Error classes: {@code NullValue}, {@code NotUtf8}, {@code MalformedJson},
+     * {@code NotAnObject}, {@code MissingField}, {@code InvalidField}. Unknown fields are ignored.
+     */
+    public static InputChunk decode(byte[] value) throws ChunkRejectedException {
+        if (value == null) {
+            throw new ChunkRejectedException("NullValue", "record has no value (tombstone)");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(value);
+        } catch (IOException e) {
+            // Only failing values are checked for UTF-8: good records are decoded once, by the parser.
+            if (!isUtf8(value)) {
+                throw new ChunkRejectedException("NotUtf8", "value is not UTF-8 text (" + value.length + " bytes)");
+            }
+            throw new ChunkRejectedException("MalformedJson", "value is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        return decode(root);
+    }
+
+    /** As {@link #decode(byte[])}, from a JSON line already read as text (the CLI). */
+    public static InputChunk decode(String line) throws ChunkRejectedException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(line);
+        } catch (IOException e) {
+            throw new ChunkRejectedException("MalformedJson", "value is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        return decode(root);
+    }
+
+    private static InputChunk decode(JsonNode root) throws ChunkRejectedException {
+        if (root == null || !root.isObject()) {
+            throw new ChunkRejectedException("NotAnObject", "value must be a JSON object");
+        }
+        String docId = requiredId(root, "doc_id");
+        String chunkId = requiredId(root, "chunk_id");
+        JsonNode textNode = root.get("text");
+        if (textNode == null || textNode.isNull()) {
+            throw new ChunkRejectedException("MissingField", "field 'text' is missing");
+        }
+        if (!textNode.isTextual()) {
+            throw new ChunkRejectedException("InvalidField", "field 'text' must be a string, got " + textNode.getNodeType());
+        }
+        JsonNode metadata = root.get("metadata");
+        Double rate = null;
+        Double targetToken = null;
+        List<String> forceTokens = null;
+        JsonNode r = present(root, "rate");
+        if (r != null) {
+            if (!r.isNumber()) {
+                throw new ChunkRejectedException("InvalidField", "field 'rate' must be a number, got " + r.getNodeType());
+            }
+            rate = r.asDouble();
+        }
+        JsonNode t = present(root, "target_token");
+        if (t != null) {
+            if (!t.isNumber()) {
+                throw new ChunkRejectedException("InvalidField", "field 'target_token' must be a number");
+            }
+            targetToken = t.asDouble();
+        }
+        JsonNode f = present(root, "force_tokens");
+        if (f != null) {
+            if (!f.isArray()) {
+                throw new ChunkRejectedException("InvalidField", "field 'force_tokens' must be an array of strings");
+            }
+            forceTokens = new ArrayList<>();
+            for (JsonNode x : f) {
+                if (!x.isTextual()) {
+                    throw new ChunkRejectedException("InvalidField", "field 'force_tokens' must hold strings");
+                }
+                forceTokens.add(x.asText());
+            }
+        }
+        return new InputChunk(docId, chunkId, textNode.asText(),
+                metadata == null || metadata.isNull() ? null : metadata.toString(), rate, targetToken,
+                forceTokens == null ? null : List.copyOf(forceTokens), null);
+    }
+
+    private static JsonNode present(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        return n == null || n.isNull() ? null : n;
+    }
+
+    private static String requiredId(JsonNode root, String field) throws ChunkRejectedException {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            throw new ChunkRejectedException("MissingField", "field '" + field + "' is missing");
+        }
+        if (!n.isTextual() && !n.isNumber()) {
+            throw new ChunkRejectedException("InvalidField", "field '" + field + "' must be a string");
+        }
+        return n.asText();
+    }
+
+    /**
+     * The {@code doc_id} and {@code chunk_id} of a value that failed to decode, when they can be read (decoding
+     * invalid UTF-8 with replacement characters); each null when not.
+     */
+    public static String[] idsOf(byte[] value) {
+        String[] ids = new String[2];
+        if (value == null) {
+            return ids;
+        }
+        try {
+            JsonNode node = JSON.readTree(new String(value, StandardCharsets.UTF_8));
+            if (node != null && node.isObject()) {
+                ids[0] = id(node.get("doc_id"));
+                ids[1] = id(node.get("chunk_id"));
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: no ids
+        }
+        return ids;
+    }
+
+    private static String id(JsonNode n) {
+        return n != null && (n.isTextual() || n.isNumber()) ? n.asText() : null;
+    }
+
+    // ---- output
+
+    public static byte[] encode(CompressedChunk chunk) {
+        return bytes(chunk);
+    }
+
+    public static byte[] encode(DeadLetter deadLetter) {
+        return bytes(deadLetter);
+    }
+
+    public static byte[] encode(InputChunk chunk) {
+        return bytes(chunk);
+    }
+
+    public static String toJson(Object record) {
+        try {
+            return JSON.writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + record.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static CompressedChunk readCompressed(byte[] json) throws IOException {
+        return JSON.readValue(json, CompressedChunk.class);
+    }
+
+    public static DeadLetter readDeadLetter(byte[] json) throws IOException {
+        return JSON.readValue(json, DeadLetter.class);
+    }
+
+    private static byte[] bytes(Object record) {
+        try {
+            return JSON.writeValueAsBytes(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + record.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * A dead letter for a record that could not be compressed. The original key, value and headers come from
+     * {@code origin}; a chunk built in code (no origin) is written as its JSON value. The ids are the chunk's, else
+     * read from the original value when possible.
+     */
+    public static DeadLetter deadLetter(SourceRecord origin, InputChunk chunk, String errorClass, String message,
+                                        int attempts) {
+        String docId = chunk != null ? chunk.docId() : null;
+        String chunkId = chunk != null ? chunk.chunkId() : null;
+        byte[] key = null;
+        byte[] value = null;
+        List<DeadLetter.Header> headers = null;
+        if (origin != null) {
+            key = origin.key;
+            value = origin.value;
+            if (chunk == null) {
+                String[] ids = idsOf(origin.value);
+                docId = ids[0];
+                chunkId = ids[1];
+            }
+            if (origin.headerNames != null && origin.headerNames.length > 0) {
+                headers = new ArrayList<>(origin.headerNames.length);
+                for (int i = 0; i < origin.headerNames.length; i++) {
+                    byte[] h = origin.headerValues[i];
+                    headers.add(new DeadLetter.Header(origin.headerNames[i], text(h), encoding(h)));
+                }
+            }
+        } else if (chunk != null) {
+            value = encode(chunk);
+        }
+        return new DeadLetter(docId, chunkId, new DeadLetter.Error(errorClass, message, attempts),
+                RecordSource.withTimestamp(origin), text(key), encoding(key), text(value), encoding(value), headers,
+                Instant.now().toString(), EngineVersion.get());
+    }
+
+    private static String text(byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        return isUtf8(data) ? new String(data, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(data);
+    }
+
+    private static String encoding(byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        return isUtf8(data) ? "utf-8" : "base64";
+    }
+
+    public static boolean isUtf8(byte[] data) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(data));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /** UTF-8 length of {@code s} without encoding it. */
+    public static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
