@@ -3,6 +3,7 @@ package io.flinkllmlingua.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkllmlingua.testkit.TestData;
 import io.flinkllmlingua.engine.TextEscapes;
 import io.flinkllmlingua.flink.ChunkOutcome;
 import io.flinkllmlingua.flink.InputChunk;
@@ -97,7 +98,7 @@ class CrossPathConsistencyTest {
 
     /** Real chunks from the corpus (one with nested metadata) and the hostile records, one JSON value each. */
     private static List<String> inputs() throws IOException {
-        Path corpora = Path.of(System.getProperty("corpora.dir", "../../shared/corpora"));
+        Path corpora = TestData.corpora();
         List<String> in = new ArrayList<>();
         in.addAll(Files.readAllLines(corpora.resolve("docs-en.jsonl")).subList(0, 2));
         in.add(Files.readAllLines(corpora.resolve("docs-multilingual.jsonl")).get(0));
