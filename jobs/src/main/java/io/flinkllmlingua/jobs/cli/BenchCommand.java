@@ -3,8 +3,8 @@ package io.flinkllmlingua.jobs.cli;
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.jobs.bench.EngineBenchmark;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -37,23 +37,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "0.5", description = "Fraction of tokens to keep (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @ArgGroup(validate = false, heading = "%nEngine options:%n")
+    @Mixin
     EngineFlags engine = new EngineFlags();
 
     @Override
     public Integer call() throws Exception {
         if (engine.model == null) {
             cli.stderr().println("bench: --model is required");
-            return LlmLinguaCli.EXIT_ERROR;
+            return LlmLinguaCli.EXIT_USAGE;
         }
         if (!Files.isRegularFile(corpus)) {
             cli.stderr().println("bench: corpus not found: " + corpus);
-            return LlmLinguaCli.EXIT_ERROR;
+            return LlmLinguaCli.EXIT_USAGE;
         }
         EngineConfig config = engine.toConfig(engine.model);
         List<String> texts = EngineBenchmark.loadTexts(corpus, records);
-        CompressionOptions options = CompressionOptions.builder().rate(rate)
-                .forceTokens(List.of("\n", ".", "?", "!")).build();
+        CompressionOptions options = CompressionOptions.builder().rate(rate).build();
         List<EngineBenchmark.Row> rows = EngineBenchmark.compare(config, texts, options, callers, cli.stdout());
         EngineBenchmark.print(rows, cli.stdout());
         cli.stdout().flush();
