@@ -213,7 +213,7 @@ final class CliOptions {
                 } else if (name.startsWith("--no-")) {
                     conf.setString(option.key(), "false");
                 } else if (name.endsWith("-us")) {
-                    conf.setString(option.key(), value + " us");
+                    conf.setString(option.key(), value + " micros");
                 } else if (value instanceof Boolean b) {
                     conf.setString(option.key(), String.valueOf(b));
                 } else {
@@ -230,6 +230,9 @@ final class CliOptions {
     /** {@code message} with {@code 'llmlingua.x'} keys of this command's flags written as the flags. */
     String inFlagTerms(String message) {
         String m = message;
+        if (m.contains("(-D)")) {
+            return m;
+        }
         for (ConfigOption<?> o : flags.keySet()) {
             m = m.replace("'" + o.key() + "'", "'" + LlmLinguaOptions.cliFlag(o) + "'");
         }
