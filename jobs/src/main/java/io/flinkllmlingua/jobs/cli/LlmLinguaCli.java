@@ -164,7 +164,7 @@ public final class LlmLinguaCli implements Runnable {
             ex.printStackTrace(err);
         }
         err.flush();
-        return EXIT_ERROR;
+        return EntryPoint.isUsage(ex) ? EXIT_USAGE : EXIT_ERROR;
     }
 
     /** One line: the message and its causes, without stack traces. */
