@@ -169,7 +169,7 @@ public final class BackfillJobMain implements Callable<Integer> {
     }
 
     /** The settings; {@code cluster}'s {@code llmlingua.*} keys come under the job's own. */
-    BackfillSettings settings(ReadableConfig cluster) throws IOException {
+    public BackfillSettings settings(ReadableConfig cluster) throws IOException {
         BackfillSettings s = new BackfillSettings();
         s.source = source;
         s.sink = sink;

@@ -127,7 +127,7 @@ public final class CompressionJobMain implements Callable<Integer> {
     }
 
     /** The settings; {@code cluster}'s {@code llmlingua.*} keys come under the job's own. */
-    JobSettings settings(ReadableConfig cluster) throws IOException {
+    public JobSettings settings(ReadableConfig cluster) throws IOException {
         Properties file = new Properties();
         if (configFile != null) {
             if (!Files.isRegularFile(configFile)) {
