@@ -396,6 +396,17 @@ public final class LlmLinguaOptions {
         }
     }
 
+    /** The description of {@code option} as plain text. */
+    public static String descriptionText(ConfigOption<?> option) {
+        StringBuilder sb = new StringBuilder();
+        for (org.apache.flink.configuration.description.BlockElement b : option.description().getBlocks()) {
+            if (b instanceof org.apache.flink.configuration.description.TextElement t) {
+                sb.append(sb.length() == 0 ? "" : " ").append(t.getFormat());
+            }
+        }
+        return sb.toString();
+    }
+
     /** The default as written in a configuration (Flink's own syntax), or null without one. */
     public static String defaultText(ConfigOption<?> option) {
         return option.hasDefaultValue() ? format(option.defaultValue()) : null;

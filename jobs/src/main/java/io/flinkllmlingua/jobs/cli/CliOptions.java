@@ -88,7 +88,7 @@ final class CliOptions {
         List<OptionSpec> out = new ArrayList<>();
         String flag = LlmLinguaOptions.cliFlag(option);
         String key = option.key();
-        String description = option.description().toString().replace("%", "%%") + " [" + key + "]";
+        String description = LlmLinguaOptions.descriptionText(option).replace("%", "%%") + " [" + key + "]";
         Class<?> type = LlmLinguaOptions.typeOf(option);
         boolean list = LlmLinguaOptions.isList(option);
         String label = label(option);

@@ -111,7 +111,7 @@ class OptionsParityTest {
         assertEquals(EngineConfig.builder(MODEL).build(), c.engine());
         assertEquals(c.engine(), LlmLinguaConfig.fromMap(Map.of("llmlingua.model.path", MODEL)).engine());
         for (ConfigOption<?> o : LlmLinguaOptions.all()) {
-            assertTrue(o.description().toString().length() > 10, "a description for " + o.key());
+            assertTrue(LlmLinguaOptions.descriptionText(o).length() > 10, "a description for " + o.key());
         }
     }
 
