@@ -7,12 +7,22 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Per-request options, named and defaulted as the reference's {@code compress_prompt_llmlingua2}. Immutable
- * and serializable so that a Flink job can ship it to its tasks.
+ * Per-request options, named as the reference's {@code compress_prompt_llmlingua2} parameters. Immutable and
+ * serializable so that a Flink job can ship it to its tasks.
  *
- * <p>Validation happens in {@link Builder#build()}; requests the reference would crash on with an exception
- * (rate 0, more than 100 force tokens, a context-level rate above 1) are refused here with an
- * {@link InvalidRequestException}.
+ * <p><b>Defaults.</b> {@link #builder()} and {@link #defaults()} hold the product's defaults, the same on every path
+ * (Java API, DataStream job, backfill, SQL, CLI; the {@code llmlingua.*} options declare theirs from these values):
+ * the reference's parameters except for two, chosen for RAG ingestion: {@link RenderMode#ORIGINAL_SPANS} (the same
+ * keep decisions, the input's own characters: no {@code https : / /}, no spaces between CJK characters) and the
+ * force tokens {@link #PRODUCT_FORCE_TOKENS} (newline and sentence ends are always kept). {@link #referenceBuilder()}
+ * and {@link #reference()} hold the reference's own defaults ({@link RenderMode#REFERENCE}, no force tokens), for
+ * bit-parity with the reference.
+ *
+ * <p><b>Validation</b> happens once, in {@link Builder#build()}, for every path; requests the reference would crash
+ * on with an exception (rate 0, more than 100 force tokens, a context-level rate above 1) are refused here with an
+ * {@link InvalidRequestException}. The rate domain is {@code (0, 1]} (a fraction of tokens to keep; the reference's
+ * {@code rate >= 1} keeps everything, so a value above 1 adds nothing and is almost always a percentage given by
+ * mistake); it is not checked when a token target decides the rate or the token-level filter is off.
  */
 public final class CompressionOptions implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -21,6 +31,12 @@ public final class CompressionOptions implements Serializable {
     public static final int MAX_FORCE_TOKENS = 100;
     public static final String DEFAULT_WORD_SEP = "\t\t|\t\t";
     public static final String DEFAULT_LABEL_SEP = " ";
+    /** The product's default force tokens: newline and sentence ends. */
+    public static final List<String> PRODUCT_FORCE_TOKENS = List.of("\n", ".", "!", "?");
+    /** The product's default rendering. */
+    public static final RenderMode PRODUCT_RENDER_MODE = RenderMode.ORIGINAL_SPANS;
+    /** The largest rate accepted: 1 keeps every token. */
+    public static final double MAX_RATE = 1.0;
 
     private final double rate;
     private final double targetToken;
@@ -62,21 +78,38 @@ public final class CompressionOptions implements Serializable {
         this.specialTokenPolicy = b.specialTokenPolicy;
     }
 
-    /** Defaults of the reference's {@code compress_prompt_llmlingua2} (context-level filter off). */
+    /**
+     * The product's defaults: the reference's {@code compress_prompt_llmlingua2} parameters (context-level filter off)
+     * with {@link #PRODUCT_RENDER_MODE} and {@link #PRODUCT_FORCE_TOKENS}.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The product's defaults, built. */
+    public static CompressionOptions defaults() {
+        return builder().build();
+    }
+
     /**
-     * Defaults of the reference's generic {@code compress_prompt} entry, which turns the context-level filter
+     * The reference's own defaults of {@code compress_prompt_llmlingua2}: {@link RenderMode#REFERENCE}, no force
+     * tokens, context-level filter off. For bit-parity with the reference (the fidelity tests use it).
+     */
+    public static Builder referenceBuilder() {
+        return new Builder().renderMode(RenderMode.REFERENCE).forceTokens(List.of());
+    }
+
+    /** The reference's own defaults, built. */
+    public static CompressionOptions reference() {
+        return referenceBuilder().build();
+    }
+
+    /**
+     * The reference's defaults of its generic {@code compress_prompt} entry, which turns the context-level filter
      * on (it only acts with two or more contexts).
      */
     public static Builder compressPromptDefaults() {
-        return new Builder().useContextLevelFilter(true);
-    }
-
-    public static CompressionOptions defaults() {
-        return builder().build();
+        return referenceBuilder().useContextLevelFilter(true);
     }
 
     public Builder toBuilder() {
@@ -102,7 +135,7 @@ public final class CompressionOptions implements Serializable {
         return b;
     }
 
-    /** Fraction of tokens to keep (0 &lt; rate; 1 or more keeps everything). */
+    /** Fraction of tokens to keep, in (0, 1] (1 keeps everything). */
     public double rate() { return rate; }
     /** Token budget overriding {@link #rate()} when positive (-1: unset). */
     public double targetToken() { return targetToken; }
@@ -167,7 +200,7 @@ public final class CompressionOptions implements Serializable {
                 + ", chunkEndTokens=" + chunkEndTokens + ", renderMode=" + renderMode + "}";
     }
 
-    /** Builder with the reference's defaults. */
+    /** Builder, starting from the product's defaults ({@link #builder()}) or the reference's ({@link #referenceBuilder()}). */
     public static final class Builder {
         private double rate = 0.5;
         private double targetToken = -1;
@@ -181,11 +214,11 @@ public final class CompressionOptions implements Serializable {
         private String wordSep = DEFAULT_WORD_SEP;
         private String labelSep = DEFAULT_LABEL_SEP;
         private TokenToWord tokenToWord = TokenToWord.MEAN;
-        private List<String> forceTokens = new ArrayList<>();
+        private List<String> forceTokens = new ArrayList<>(PRODUCT_FORCE_TOKENS);
         private boolean forceReserveDigit = false;
         private boolean dropConsecutive = false;
         private List<String> chunkEndTokens = new ArrayList<>(List.of(".", "\n"));
-        private RenderMode renderMode = RenderMode.REFERENCE;
+        private RenderMode renderMode = PRODUCT_RENDER_MODE;
         private SpecialTokenPolicy specialTokenPolicy = SpecialTokenPolicy.REJECT;
 
         private Builder() {}
@@ -232,9 +265,9 @@ public final class CompressionOptions implements Serializable {
                 throw new InvalidRequestException("context_level_target_token must be finite, got " + contextLevelTargetToken);
             }
             // The reference turns rate <= 0 into percentile 101 and numpy raises; refuse it up front.
-            if (rate <= 0 && targetToken <= 0 && useTokenLevelFilter) {
-                throw new InvalidRequestException(
-                        "rate must be > 0 (it is the fraction of tokens to keep), got " + rate);
+            if (targetToken <= 0 && useTokenLevelFilter && !(rate > 0 && rate <= MAX_RATE)) {
+                throw new InvalidRequestException("rate must be > 0 and <= " + fmt(MAX_RATE)
+                        + " (the fraction of tokens to keep), got " + rate);
             }
             if (Double.isNaN(contextLevelRate) || contextLevelRate > 1.0 || contextLevelRate < 0) {
                 throw new InvalidRequestException(
@@ -261,6 +294,10 @@ public final class CompressionOptions implements Serializable {
                 }
             }
             return new CompressionOptions(this);
+        }
+
+        private static String fmt(double d) {
+            return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
         }
     }
 }

@@ -2,11 +2,15 @@ package io.flinkllmlingua.engine;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * How the engine loads and runs a model: model directory, execution provider, threads and micro-batching.
  * Serializable so that a Flink job can ship it to its tasks; each task opens its own {@link PromptCompressor}.
+ *
+ * <p>The builder's defaults are the product's, on every path (the {@code llmlingua.*} options declare theirs from
+ * them), and {@link Builder#build()} is the one place their values are validated.
  */
 public final class EngineConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -24,7 +28,7 @@ public final class EngineConfig implements Serializable {
     private final OptimizationLevel optimizationLevel;
     private final int maxBatchSequences;
     private final int maxBatchTokens;
-    private final long maxBatchWaitMicros;
+    private final Duration maxBatchWait;
     private final int lengthBucket;
     private final boolean padToMaxLength;
     private final double minPaddingEfficiency;
@@ -41,7 +45,7 @@ public final class EngineConfig implements Serializable {
         this.optimizationLevel = b.optimizationLevel;
         this.maxBatchSequences = b.maxBatchSequences;
         this.maxBatchTokens = b.maxBatchTokens;
-        this.maxBatchWaitMicros = b.maxBatchWaitMicros;
+        this.maxBatchWait = b.maxBatchWait;
         this.lengthBucket = b.lengthBucket;
         this.padToMaxLength = b.padToMaxLength;
         this.minPaddingEfficiency = b.minPaddingEfficiency;
@@ -67,7 +71,7 @@ public final class EngineConfig implements Serializable {
         b.optimizationLevel = optimizationLevel;
         b.maxBatchSequences = maxBatchSequences;
         b.maxBatchTokens = maxBatchTokens;
-        b.maxBatchWaitMicros = maxBatchWaitMicros;
+        b.maxBatchWait = maxBatchWait;
         b.lengthBucket = lengthBucket;
         b.padToMaxLength = padToMaxLength;
         b.minPaddingEfficiency = minPaddingEfficiency;
@@ -91,7 +95,7 @@ public final class EngineConfig implements Serializable {
     /** Most padded positions (sequences x padded length) in one model call. */
     public int maxBatchTokens() { return maxBatchTokens; }
     /** How long the batcher waits for more callers before running a partial batch. */
-    public long maxBatchWaitMicros() { return maxBatchWaitMicros; }
+    public Duration maxBatchWait() { return maxBatchWait; }
     /** Padded lengths are rounded up to a multiple of this (fewer distinct shapes). */
     public int lengthBucket() { return lengthBucket; }
     /** Pad every sequence to 512 as the reference does (bit-parity of float noise; slower). */
@@ -108,7 +112,7 @@ public final class EngineConfig implements Serializable {
         EngineConfig c = (EngineConfig) o;
         return deviceId == c.deviceId && intraOpThreads == c.intraOpThreads && interOpThreads == c.interOpThreads
                 && maxBatchSequences == c.maxBatchSequences && maxBatchTokens == c.maxBatchTokens
-                && maxBatchWaitMicros == c.maxBatchWaitMicros && lengthBucket == c.lengthBucket
+                && maxBatchWait.equals(c.maxBatchWait) && lengthBucket == c.lengthBucket
                 && padToMaxLength == c.padToMaxLength && minPaddingEfficiency == c.minPaddingEfficiency && modelDir.equals(c.modelDir)
                 && modelFile.equals(c.modelFile) && family == c.family
                 && executionProvider == c.executionProvider && optimizationLevel == c.optimizationLevel
@@ -118,7 +122,7 @@ public final class EngineConfig implements Serializable {
     @Override
     public int hashCode() {
         return Objects.hash(modelDir, modelFile, family, executionProvider, deviceId, intraOpThreads,
-                interOpThreads, optimizationLevel, maxBatchSequences, maxBatchTokens, maxBatchWaitMicros,
+                interOpThreads, optimizationLevel, maxBatchSequences, maxBatchTokens, maxBatchWait,
                 lengthBucket, padToMaxLength, minPaddingEfficiency, modelId);
     }
 
@@ -127,7 +131,7 @@ public final class EngineConfig implements Serializable {
         return "EngineConfig{modelDir=" + modelDir + ", modelFile=" + modelFile + ", family=" + family
                 + ", provider=" + executionProvider + ", deviceId=" + deviceId + ", intraOpThreads=" + intraOpThreads
                 + ", maxBatchSequences=" + maxBatchSequences + ", maxBatchTokens=" + maxBatchTokens
-                + ", maxBatchWaitMicros=" + maxBatchWaitMicros + ", lengthBucket=" + lengthBucket
+                + ", maxBatchWait=" + maxBatchWait + ", lengthBucket=" + lengthBucket
                 + ", padToMaxLength=" + padToMaxLength + ", minPaddingEfficiency=" + minPaddingEfficiency + "}";
     }
 
@@ -142,7 +146,7 @@ public final class EngineConfig implements Serializable {
         private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
         private int maxBatchSequences = 32;
         private int maxBatchTokens = 16384;
-        private long maxBatchWaitMicros = 2000;
+        private Duration maxBatchWait = Duration.ofMillis(2);
         private int lengthBucket = 32;
         private boolean padToMaxLength = false;
         private double minPaddingEfficiency = 0.8;
@@ -161,7 +165,8 @@ public final class EngineConfig implements Serializable {
         public Builder optimizationLevel(OptimizationLevel v) { this.optimizationLevel = Objects.requireNonNull(v); return this; }
         public Builder maxBatchSequences(int v) { this.maxBatchSequences = v; return this; }
         public Builder maxBatchTokens(int v) { this.maxBatchTokens = v; return this; }
-        public Builder maxBatchWaitMicros(long v) { this.maxBatchWaitMicros = v; return this; }
+        /** How long a partial batch waits for more callers (default 2 ms). */
+        public Builder maxBatchWait(Duration v) { this.maxBatchWait = Objects.requireNonNull(v, "maxBatchWait"); return this; }
         public Builder lengthBucket(int v) { this.lengthBucket = v; return this; }
         public Builder padToMaxLength(boolean v) { this.padToMaxLength = v; return this; }
         public Builder minPaddingEfficiency(double v) { this.minPaddingEfficiency = v; return this; }
@@ -170,7 +175,7 @@ public final class EngineConfig implements Serializable {
         public EngineConfig build() {
             if (maxBatchSequences < 1) throw new IllegalArgumentException("maxBatchSequences must be >= 1");
             if (maxBatchTokens < 512) throw new IllegalArgumentException("maxBatchTokens must be >= 512 (one full sequence)");
-            if (maxBatchWaitMicros < 0) throw new IllegalArgumentException("maxBatchWaitMicros must be >= 0");
+            if (maxBatchWait.isNegative()) throw new IllegalArgumentException("maxBatchWait must be >= 0, got " + maxBatchWait);
             if (lengthBucket < 1 || lengthBucket > 512) throw new IllegalArgumentException("lengthBucket must be in [1, 512]");
             if (!(minPaddingEfficiency >= 0 && minPaddingEfficiency <= 1)) throw new IllegalArgumentException("minPaddingEfficiency must be in [0, 1]");
             if (deviceId < 0) throw new IllegalArgumentException("deviceId must be >= 0");

@@ -47,7 +47,7 @@ class BadInputTest {
             ConstantScorer scorer = new ConstantScorer(0.7f);
             PromptCompressor e = engine(t, scorer);
             for (String text : List.of("", "   ", "\n\n\t ")) {
-                CompressionResult r = e.compress(text, CompressionOptions.builder().rate(0.5).build());
+                CompressionResult r = e.compress(text, CompressionOptions.referenceBuilder().rate(0.5).build());
                 assertEquals("", r.compressedPrompt(), t.family() + " '" + text + "'");
                 assertEquals(0, r.compressedTokens());
                 assertEquals("1.0x", r.ratioText());
@@ -61,27 +61,27 @@ class BadInputTest {
     @Test
     void invalidParametersAreRefusedWithAClearMessage() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> CompressionOptions.builder().rate(0).build());
+                () -> CompressionOptions.referenceBuilder().rate(0).build());
         assertTrue(e.getMessage().contains("rate must be > 0"), e.getMessage());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.builder().rate(-0.5).build());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.builder().rate(Double.NaN).build());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.builder().targetToken(Double.POSITIVE_INFINITY).build());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.builder().contextLevelRate(1.5).build());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.builder().forceTokens(List.of("")).build());
+        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().rate(-0.5).build());
+        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().rate(Double.NaN).build());
+        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().targetToken(Double.POSITIVE_INFINITY).build());
+        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().contextLevelRate(1.5).build());
+        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().forceTokens(List.of("")).build());
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 101; i++) {
             many.add("t" + i);
         }
-        e = assertThrows(InvalidRequestException.class, () -> CompressionOptions.builder().forceTokens(many).build());
+        e = assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().forceTokens(many).build());
         assertTrue(e.getMessage().startsWith("more than 100 force tokens"), e.getMessage());
         // rate 0 is fine when a token target decides the rate
-        assertEquals(10.0, CompressionOptions.builder().rate(0).targetToken(10).build().targetToken());
+        assertEquals(10.0, CompressionOptions.referenceBuilder().rate(0).targetToken(10).build().targetToken());
     }
 
     @Test
     void contextPathWithTargetZeroIsRefused() {
         PromptCompressor e = engine(sentencepiece, new ConstantScorer(0.6f));
-        CompressionOptions o = CompressionOptions.builder().useContextLevelFilter(true).targetToken(0).build();
+        CompressionOptions o = CompressionOptions.referenceBuilder().useContextLevelFilter(true).targetToken(0).build();
         InvalidRequestException ex = assertThrows(InvalidRequestException.class,
                 () -> e.compress(List.of("first context here.", "second context there."), o));
         assertTrue(ex.getMessage().contains("nothing to keep"), ex.getMessage());
@@ -115,11 +115,11 @@ class BadInputTest {
                 () -> e.compress(text, CompressionOptions.defaults()));
         assertTrue(ex.getMessage().startsWith("The text contains a special token that is not allowed: <|endoftext|>"));
         CompressionResult r = e.compress(text,
-                CompressionOptions.builder().specialTokenPolicy(SpecialTokenPolicy.COUNT_AS_TEXT).build());
+                CompressionOptions.referenceBuilder().specialTokenPolicy(SpecialTokenPolicy.COUNT_AS_TEXT).build());
         assertTrue(r.originTokens() > 0);
         // Model special-token strings in the text ([CLS], <s>) are tokenised as specials and dropped, as in the
         // reference; the text still compresses.
-        CompressionResult s = e.compress("before [CLS] [SEP] <s> after", CompressionOptions.builder().rate(0.99).build());
+        CompressionResult s = e.compress("before [CLS] [SEP] <s> after", CompressionOptions.referenceBuilder().rate(0.99).build());
         assertTrue(!s.compressedPrompt().contains("[CLS]"), s.compressedPrompt());
     }
 
@@ -133,7 +133,7 @@ class BadInputTest {
         while (sb.length() < 10_000_000) {
             sb.append(para);
         }
-        CompressionResult r = e.compress(sb.toString(), CompressionOptions.builder().rate(0.5)
+        CompressionResult r = e.compress(sb.toString(), CompressionOptions.referenceBuilder().rate(0.5)
                 .specialTokenPolicy(SpecialTokenPolicy.COUNT_AS_TEXT).build());
         assertTrue(r.chunks() > 1000, "chunks " + r.chunks());
         assertEquals(r.chunks(), scorer.sequences.get());

@@ -62,7 +62,7 @@ public record ReferenceCase(String id, String model, List<String> contexts, Json
     /** The reference's parameters as engine options (word labels always on, as the fixtures record them). */
     public CompressionOptions options() {
         CompressionOptions.Builder b = compressPromptEntry ? CompressionOptions.compressPromptDefaults()
-                : CompressionOptions.builder();
+                : CompressionOptions.referenceBuilder();
         b.returnWordLabel(true);
         for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -75,7 +75,7 @@ class EngineEndToEndTest {
         return out;
     }
 
-    private static final CompressionOptions OPTIONS = CompressionOptions.builder().rate(0.4)
+    private static final CompressionOptions OPTIONS = CompressionOptions.referenceBuilder().rate(0.4)
             .forceTokens(List.of("\n", ".", "?", "!")).returnWordLabel(true).build();
 
     @ParameterizedTest

@@ -62,7 +62,7 @@ class Fp16ModelTest {
         }
         String text = "The GNU General Public License is a free, copyleft license for software and other kinds of "
                 + "works. The licenses for most software are designed to take away your freedom to share and change.";
-        CompressionOptions o = CompressionOptions.builder().rate(0.5).returnWordLabel(true).build();
+        CompressionOptions o = CompressionOptions.referenceBuilder().rate(0.5).returnWordLabel(true).build();
         try (PromptCompressor a = PromptCompressor.open(EngineConfig.builder(fp32).executionProvider(ExecutionProvider.CPU).build());
              PromptCompressor b = PromptCompressor.open(EngineConfig.builder(fp16).executionProvider(ExecutionProvider.CPU).build())) {
             CompressionResult ra = a.compress(List.of(text), o);

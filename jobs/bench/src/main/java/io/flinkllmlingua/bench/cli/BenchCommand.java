@@ -4,8 +4,8 @@ import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.bench.EngineBenchmark;
 import io.flinkllmlingua.jobs.cli.EngineFlags;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -38,23 +38,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "0.5", description = "Fraction of tokens to keep (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @ArgGroup(validate = false, heading = "%nEngine options:%n")
+    @Mixin
     EngineFlags engine = new EngineFlags();
 
     @Override
     public Integer call() throws Exception {
         if (engine.model == null) {
             cli.stderr().println("bench: --model is required");
-            return BenchMain.EXIT_ERROR;
+            return BenchMain.EXIT_USAGE;
         }
         if (!Files.isRegularFile(corpus)) {
             cli.stderr().println("bench: corpus not found: " + corpus);
-            return BenchMain.EXIT_ERROR;
+            return BenchMain.EXIT_USAGE;
         }
         EngineConfig config = engine.toConfig(engine.model);
         List<String> texts = EngineBenchmark.loadTexts(corpus, records);
-        CompressionOptions options = CompressionOptions.builder().rate(rate)
-                .forceTokens(List.of("\n", ".", "?", "!")).build();
+        CompressionOptions options = CompressionOptions.builder().rate(rate).build();
         List<EngineBenchmark.Row> rows = EngineBenchmark.compare(config, texts, options, callers, cli.stdout());
         EngineBenchmark.print(rows, cli.stdout());
         cli.stdout().flush();

@@ -51,6 +51,8 @@ public final class BenchMain implements Runnable {
         cl.registerConverter(ExecutionProvider.class, new EnumConverter<>(ExecutionProvider.class));
         cl.registerConverter(ModelFamily.class, ModelFamily::parse);
         cl.setDefaultValueProvider(new EngineDefaults());
+        CommandLine bench = cl.getSubcommands().get("bench");
+        ((BenchCommand) bench.getCommand()).engine.installOn(bench);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setParameterExceptionHandler((ex, a) -> {

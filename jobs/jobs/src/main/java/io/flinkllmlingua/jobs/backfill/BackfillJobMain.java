@@ -1,5 +1,8 @@
 package io.flinkllmlingua.jobs.backfill;
 
+import io.flinkllmlingua.flink.LlmLinguaOptions;
+import io.flinkllmlingua.jobs.cli.EntryPoint;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,6 +10,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +23,10 @@ import java.util.concurrent.Callable;
  * Entry point of the bulk backfill: one bounded run (Flink BATCH mode) over JSONL files, a Kafka range or a
  * PostgreSQL table, into the RAG-index topic, JSONL files or a PostgreSQL table. Runs locally, or on a cluster
  * with {@code flink run -c io.flinkllmlingua.jobs.backfill.BackfillJobMain ...}.
+ *
+ * <p>Operator options, lowest precedence first: their declared defaults, {@code llmlingua.*} keys of the cluster
+ * configuration, the {@code --config} file, {@code -D}, {@code --model}; unknown keys are refused on each. A user's
+ * mistake is one line on stderr and exit code 2; inside a cluster context it is thrown instead ({@link EntryPoint}).
  */
 @Command(name = "backfill", mixinStandardHelpOptions = true,
         description = "Compress an existing corpus once, resumably: chunks already compressed with the same content "
@@ -102,7 +110,8 @@ public final class BackfillJobMain implements Callable<Integer> {
     @Option(names = {"-p", "--parallelism"}, defaultValue = "-1", description = "Job parallelism (default: the environment's).")
     int parallelism;
 
-    @Option(names = "--progress-interval", defaultValue = "PT10S", description = "Progress line interval (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--progress-interval", defaultValue = "10 s",
+            description = "Progress line interval, a Flink duration (10 s, PT10S) (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
     @Option(names = "--report", description = "Write the final report as JSON to this file.")
@@ -111,19 +120,31 @@ public final class BackfillJobMain implements Callable<Integer> {
     @Option(names = "--run-id", description = "Stored in the PostgreSQL sink's run_id column (default: a random UUID).")
     String runId;
 
+    @Option(names = {"-v", "--verbose"}, description = "Stack traces on errors.")
+    boolean verbose;
+
+    static final String NAME = "backfill";
+
     public static void main(String[] args) {
-        localLogging();
-        // No System.exit: on REST or application submission main() runs inside the JobManager.
-        int code = new CommandLine(new BackfillJobMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        if (code != 0) {
-            throw new IllegalStateException("backfill failed (exit code " + code + ")");
+        boolean cluster = EntryPoint.inCluster();
+        if (!cluster) {
+            localLogging();
         }
+        // No System.exit in a cluster context: on REST or application submission main() runs inside the JobManager.
+        EntryPoint.finish(NAME, run(System.err, args), cluster, System::exit);
+    }
+
+    /** Parses and runs; returns the exit code (0, 1 a failure, 2 a user's mistake, printed as one line on {@code err}). */
+    public static int run(PrintStream err, String... args) {
+        return EntryPoint.commandLine(new BackfillJobMain(), NAME, err).execute(args);
     }
 
     @Override
     public Integer call() throws Exception {
-        BackfillSettings s = settings();
-        BackfillReport r = BackfillJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), s);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        BackfillSettings s = settings(env.getConfiguration());
+        io.flinkllmlingua.jobs.streaming.JobChecks.check(s.llmlingua, !EntryPoint.inCluster());
+        BackfillReport r = BackfillJob.run(env, s);
         System.out.println(r.summary());
         System.out.println(r.toJson());
         return 0;
@@ -142,7 +163,13 @@ public final class BackfillJobMain implements Callable<Integer> {
         }
     }
 
+    /** The settings with the cluster configuration of {@code StreamExecutionEnvironment.getExecutionEnvironment()}. */
     BackfillSettings settings() throws IOException {
+        return settings(EntryPoint.clusterConfiguration());
+    }
+
+    /** The settings; {@code cluster}'s {@code llmlingua.*} keys come under the job's own. */
+    public BackfillSettings settings(ReadableConfig cluster) throws IOException {
         BackfillSettings s = new BackfillSettings();
         s.source = source;
         s.sink = sink;
@@ -171,13 +198,19 @@ public final class BackfillJobMain implements Callable<Integer> {
         }
         Properties file = new Properties();
         if (configFile != null) {
+            if (!Files.isRegularFile(configFile)) {
+                throw new IllegalArgumentException("--config file not found: " + configFile);
+            }
             try (InputStream in = Files.newInputStream(configFile)) {
                 file.load(in);
             }
         }
+        s.llmlingua.putAll(EntryPoint.clusterOptions(cluster));
+        LlmLinguaOptions.checkKeys(file.stringPropertyNames(), LlmLinguaOptions.Surface.DATASTREAM, "--config " + configFile);
         for (String k : file.stringPropertyNames()) {
             put(s, k, file.getProperty(k));
         }
+        LlmLinguaOptions.checkKeys(overrides.keySet(), LlmLinguaOptions.Surface.DATASTREAM, "-D");
         overrides.forEach((k, v) -> put(s, k, v));
         if (model != null) {
             s.llmlingua.put("llmlingua.model.path", model);
@@ -192,8 +225,7 @@ public final class BackfillJobMain implements Callable<Integer> {
         } else if (key.startsWith("kafka.")) {
             s.kafkaProperties.setProperty(key.substring("kafka.".length()), value);
         } else {
-            throw new CommandLine.ParameterException(new CommandLine(new BackfillJobMain()),
-                    "unknown option " + key + " (expected llmlingua.* or kafka.*)");
+            throw new IllegalArgumentException("unknown option " + key + " (expected llmlingua.* or kafka.*)");
         }
     }
 

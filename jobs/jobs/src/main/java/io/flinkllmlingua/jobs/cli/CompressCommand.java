@@ -15,8 +15,8 @@ import io.flinkllmlingua.flink.InputChunk;
 import io.flinkllmlingua.flink.LlmLinguaOptions;
 import io.flinkllmlingua.flink.ChunkPolicy;
 import io.flinkllmlingua.flink.RecordCodec;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -121,10 +121,10 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No summary on standard error.")
     boolean quiet;
 
-    @ArgGroup(validate = false, heading = "%nCompression options (the reference's parameters):%n")
+    @Mixin
     CompressionFlags compression = new CompressionFlags();
 
-    @ArgGroup(validate = false, heading = "%nEngine options:%n")
+    @Mixin
     EngineFlags engine = new EngineFlags();
 
     @Override

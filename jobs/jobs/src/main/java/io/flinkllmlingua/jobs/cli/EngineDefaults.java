@@ -1,9 +1,9 @@
 package io.flinkllmlingua.jobs.cli;
 
-import io.flinkllmlingua.engine.TextEscapes;
-
 import io.flinkllmlingua.engine.CompressionOptions;
-import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.TextEscapes;
+import io.flinkllmlingua.flink.LlmLinguaOptions;
+import org.apache.flink.configuration.ConfigOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -12,45 +12,28 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Default values of the command-line options, taken from the engine's own defaults ({@link CompressionOptions}
- * and {@link EngineConfig}) so that the help text and the behaviour cannot drift from the library.
+ * Default values of the command-line flags, taken from the declarations of {@link LlmLinguaOptions} (whose defaults
+ * are the engine builders' product defaults), so that the help text and the behaviour cannot drift from the other
+ * paths. List options show theirs in the description instead (picocli would otherwise prepend them to given values).
  */
 public final class EngineDefaults implements CommandLine.IDefaultValueProvider {
     private final Map<String, String> defaults = new HashMap<>();
 
     public EngineDefaults() {
-        CompressionOptions o = CompressionOptions.defaults();
-        put("--rate", o.rate());
-        put("--target-token", o.targetToken());
-        put("--token-to-word", EnumConverter.display(o.tokenToWord()));
-        put("--target-context", o.targetContext());
-        put("--context-level-rate", o.contextLevelRate());
-        put("--context-level-target-token", o.contextLevelTargetToken());
-        put("--render-mode", EnumConverter.display(o.renderMode()));
-        put("--special-tokens", EnumConverter.display(o.specialTokenPolicy()));
-        put("--word-sep", TextEscapes.escape(o.wordSep()));
-        put("--label-sep", TextEscapes.escape(o.labelSep()));
-
-        EngineConfig c = EngineConfig.builder("model").build();
-        put("--provider", EnumConverter.display(c.executionProvider()));
-        put("--device", c.deviceId());
-        put("--threads", c.intraOpThreads());
-        put("--max-batch", c.maxBatchSequences());
-        put("--max-batch-tokens", c.maxBatchTokens());
-        put("--batch-wait-us", c.maxBatchWaitMicros());
-        put("--length-bucket", c.lengthBucket());
-        put("--min-padding-efficiency", c.minPaddingEfficiency());
-    }
-
-    private void put(String option, Object value) {
-        defaults.put(option, format(value));
-    }
-
-    private static String format(Object value) {
-        if (value instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
-            return Long.toString(d.longValue());
+        for (ConfigOption<?> o : LlmLinguaOptions.options(LlmLinguaOptions.Surface.CLI)) {
+            if (o.hasDefaultValue() && !LlmLinguaOptions.isList(o)) {
+                Object v = o.defaultValue();
+                defaults.put(LlmLinguaOptions.cliFlag(o), v instanceof Enum<?> e ? EnumConverter.display(e)
+                        : LlmLinguaOptions.format(v));
+            }
         }
-        return String.valueOf(value);
+        defaults.put("--word-sep", TextEscapes.escape(CompressionOptions.DEFAULT_WORD_SEP));
+        defaults.put("--label-sep", TextEscapes.escape(CompressionOptions.DEFAULT_LABEL_SEP));
+    }
+
+    /** The default shown for {@code flag}, or null. */
+    String get(String flag) {
+        return defaults.get(flag);
     }
 
     @Override

@@ -22,12 +22,15 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The {@code llmlingua} command-line tool: LLMLingua-2 compression of text, files and JSONL without Flink.
- * Exit codes: {@value #EXIT_OK} all good, {@value #EXIT_ERROR} usage or engine error, {@value #EXIT_RECORD_FAILURES}
- * some records failed (each reported as an error line).
+ * Exit codes: {@value #EXIT_OK} all good, {@value #EXIT_ERROR} an engine or I/O failure, {@value #EXIT_USAGE} a
+ * user's mistake (missing {@code --model}, a bad value, a wrong path, an unknown option), {@value #EXIT_RECORD_FAILURES}
+ * some records failed (each reported as an error line). Errors are one line on standard error; stack traces only
+ * with {@code --verbose}.
  *
  * <p>Standard streams and the environment are injected so that the tool can run in-process (tests, embedding);
  * {@link #main} binds them to the process.
@@ -38,12 +41,14 @@ import java.util.Map;
         description = "LLMLingua-2 prompt compression on ONNX Runtime.",
         subcommands = {CompressCommand.class, ModelsCommand.class, SqlCommand.class,
                 CommandLine.HelpCommand.class},
-        exitCodeOnInvalidInput = LlmLinguaCli.EXIT_ERROR,
+        exitCodeOnInvalidInput = LlmLinguaCli.EXIT_USAGE,
         exitCodeOnExecutionException = LlmLinguaCli.EXIT_ERROR)
 public final class LlmLinguaCli implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_ERROR = 1;
-    public static final int EXIT_RECORD_FAILURES = 2;
+    /** A user's mistake: the same code on every entry point (CLI, job, backfill, SQL runner). */
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_RECORD_FAILURES = 3;
     /** Environment variable naming the model directory when {@code --model} is not given. */
     public static final String ENV_MODEL = "LLMLINGUA_MODEL";
     /** System property read by the CLI's log4j configuration for the root level. */
@@ -93,11 +98,21 @@ public final class LlmLinguaCli implements Runnable {
         cl.registerConverter(ExecutionProvider.class, new EnumConverter<>(ExecutionProvider.class));
         cl.registerConverter(ModelFamily.class, ModelFamily::parse);
         cl.setDefaultValueProvider(new EngineDefaults());
+        installOptions(cl);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setParameterExceptionHandler(this::usageError);
         cl.setExecutionExceptionHandler((ex, command, parseResult) -> failure(ex, parseResult));
         return cl;
+    }
+
+    /** Adds the flags derived from {@link io.flinkllmlingua.flink.LlmLinguaOptions} to {@code compress}. */
+    private static void installOptions(CommandLine cl) {
+        CommandLine compress = cl.getSubcommands().get("compress");
+        CompressCommand c = compress.getCommand();
+        CliOptions o = CliOptions.install(compress.getCommandSpec(), true);
+        c.compression.options = o;
+        c.engine.options = o;
     }
 
     @Override
@@ -121,28 +136,32 @@ public final class LlmLinguaCli implements Runnable {
         return env;
     }
 
+    /** A user's mistake: one line (the message, a suggestion, where the help is), exit {@value #EXIT_USAGE}. */
     private int usageError(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter w = cmd.getErr();
-        w.println("llmlingua: " + ex.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, w);
-        w.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
-        if (verbose) {
+        StringBuilder line = new StringBuilder("llmlingua: ").append(ex.getMessage().strip().replace("\n", " "));
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            line.append(" (did you mean ").append(String.join(" or ", u.getSuggestions().subList(0,
+                    Math.min(3, u.getSuggestions().size())))).append("?)");
+        }
+        line.append(" (see '").append(cmd.getCommandSpec().qualifiedName()).append(" --help')");
+        w.println(line);
+        if (verbose || List.of(args).contains("--verbose") || List.of(args).contains("-v")) {
             ex.printStackTrace(w);
         }
         w.flush();
-        return EXIT_ERROR;
+        return EXIT_USAGE;
     }
 
     private int failure(Exception ex, ParseResult parseResult) {
-        err.println("llmlingua: " + describe(ex));
-        if (verbose || verboseRequested(parseResult)) {
+        boolean stack = verbose || verboseRequested(parseResult);
+        err.println("llmlingua: " + describe(ex) + (stack ? "" : " (--verbose for the stack trace)"));
+        if (stack) {
             ex.printStackTrace(err);
-        } else {
-            err.println("(run with --verbose for the stack trace)");
         }
         err.flush();
-        return EXIT_ERROR;
+        return EntryPoint.isUsage(ex) ? EXIT_USAGE : EXIT_ERROR;
     }
 
     /** One line: the message and its causes, without stack traces. */

@@ -81,7 +81,15 @@ final class SqlCommand implements Callable<Integer> {
                     + "\"jobs/jobs/target/flink-llmlingua-jobs-<version>.jar:$(cat jobs/jobs/target/classpath.txt)\" "
                     + "io.flinkllmlingua.jobs.cli.LlmLinguaCli sql ...), or submit it with flink run");
         }
-        SqlRun.run(script, out, !detach, cli.verbose);
+        try {
+            SqlRun.run(script, out, !detach, cli.verbose);
+        } catch (Exception e) {
+            if (e.getCause() instanceof IllegalArgumentException iae && String.valueOf(iae.getMessage()).contains("option '")) {
+                // a misspelt or invalid llmlingua.* option of the script: a user's mistake
+                throw new ParameterException(spec.commandLine(), file + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
         return LlmLinguaCli.EXIT_OK;
     }
 

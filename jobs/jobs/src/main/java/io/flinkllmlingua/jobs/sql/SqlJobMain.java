@@ -1,5 +1,6 @@
 package io.flinkllmlingua.jobs.sql;
 
+import io.flinkllmlingua.jobs.cli.EntryPoint;
 import io.flinkllmlingua.jobs.cli.LlmLinguaCli;
 
 import java.util.ArrayList;
@@ -9,8 +10,9 @@ import java.util.Map;
 /**
  * Entry class of the SQL job on a cluster (the FlinkDeployment of deploy/kubernetes, {@code flink run -c}): the
  * arguments of {@code llmlingua sql} ({@code --file FILE -Dname=value ...}). Unlike {@link LlmLinguaCli#main}, it
- * neither reconfigures logging nor calls {@code System.exit}, since on a cluster it runs inside the JobManager;
- * a failure is thrown instead.
+ * does not reconfigure logging. A user's mistake is one line on stderr; in a plain {@code java} run the JVM exits with
+ * code 2, inside a cluster context (where it runs in the JobManager) it never calls {@code System.exit} and throws
+ * instead ({@link EntryPoint}).
  */
 public final class SqlJobMain {
     private SqlJobMain() {}
@@ -19,8 +21,6 @@ public final class SqlJobMain {
         List<String> all = new ArrayList<>(List.of("sql"));
         all.addAll(List.of(args));
         int code = new LlmLinguaCli(System.in, System.out, System.err, System.getenv()).execute(all.toArray(String[]::new));
-        if (code != 0) {
-            throw new IllegalStateException("llmlingua sql failed (exit code " + code + ")");
-        }
+        EntryPoint.finish("llmlingua sql", code);
     }
 }

@@ -13,5 +13,6 @@ public final class SqlRun {
     public static List<SqlScriptRunner.Job> run(SqlScript script, PrintStream out, boolean wait, boolean verbose)
             throws Exception {
         return new SqlScriptRunner(out, wait, verbose).run(script, SqlScriptRunner.tableEnvironment(new Configuration()));
+
     }
 }

@@ -1,7 +1,9 @@
 package io.flinkllmlingua.jobs.sql;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import io.flinkllmlingua.flink.LlmLinguaOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -13,7 +15,9 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -26,6 +30,11 @@ import java.util.regex.Pattern;
  * {@code EXECUTE STATEMENT SET BEGIN ...; END;} run their INSERTs as one job; other statements go to
  * {@code executeSql}. With {@code wait}, each job is awaited before the next statement (a bounded job ends, an
  * unbounded one runs until cancelled); results of queries and SHOW/DESCRIBE statements are printed.
+ *
+ * <p>Job parameters (what the SQL function {@code LLMLINGUA_COMPRESS} reads its {@code llmlingua.*} options from):
+ * the {@code llmlingua.*} keys of the cluster configuration (e.g. a FlinkDeployment's {@code flinkConfiguration}) come
+ * first, and the script's own {@code SET 'pipeline.global-job-parameters' = '...'} is merged over them (the script
+ * wins); unknown {@code llmlingua.*} keys are refused with the nearest valid key, before any job starts.
  */
 public final class SqlScriptRunner {
     private static final Pattern SET = Pattern.compile("(?is)SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'\\s*");
@@ -56,6 +65,12 @@ public final class SqlScriptRunner {
 
     /** Runs every statement of {@code script}; the first failure stops the script (exception with its position). */
     public List<Job> run(SqlScript script, StreamTableEnvironment tEnv) throws Exception {
+        // The cluster's llmlingua.* options: the table config sees the environment's (cluster) configuration.
+        Map<String, String> cluster = LlmLinguaOptions.ofPrefix(tEnv.getConfig().toMap());
+        LlmLinguaOptions.checkKeys(cluster.keySet(), "cluster configuration");
+        Map<String, String> base = new LinkedHashMap<>(cluster);
+        base.putAll(jobParameters(tEnv));
+        setJobParameters(tEnv, base, cluster);
         List<Job> jobs = new ArrayList<>();
         List<SqlScript.Statement> statements = script.statements();
         for (int i = 0; i < statements.size(); i++) {
@@ -84,6 +99,9 @@ public final class SqlScriptRunner {
                 Matcher set = SET.matcher(s.sql().strip());
                 if (set.matches()) {
                     tEnv.getConfig().set(unquote(set.group(1)), unquote(set.group(2)));
+                    if (PipelineOptions.GLOBAL_JOB_PARAMETERS.key().equals(unquote(set.group(1)))) {
+                        setJobParameters(tEnv, jobParameters(tEnv), cluster);
+                    }
                     log(i, s, "OK");
                     continue;
                 }
@@ -108,6 +126,21 @@ public final class SqlScriptRunner {
             }
         }
         return jobs;
+    }
+
+    private static Map<String, String> jobParameters(StreamTableEnvironment tEnv) {
+        return tEnv.getConfig().getOptional(PipelineOptions.GLOBAL_JOB_PARAMETERS).orElse(Map.of());
+    }
+
+    /** {@code own} over {@code cluster}'s llmlingua.* options as the job parameters; unknown llmlingua.* keys refused. */
+    private static void setJobParameters(StreamTableEnvironment tEnv, Map<String, String> own, Map<String, String> cluster) {
+        LlmLinguaOptions.checkKeys(own.keySet(), LlmLinguaOptions.Surface.SQL_FUNCTION,
+                "'" + PipelineOptions.GLOBAL_JOB_PARAMETERS.key() + "'");
+        Map<String, String> merged = new LinkedHashMap<>(cluster);
+        merged.putAll(own);
+        if (!merged.isEmpty()) {
+            tEnv.getConfig().set(PipelineOptions.GLOBAL_JOB_PARAMETERS, merged);
+        }
     }
 
     private Job awaitJob(int index, SqlScript.Statement s, TableResult r) throws Exception {

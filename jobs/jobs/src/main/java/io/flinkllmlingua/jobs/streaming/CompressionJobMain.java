@@ -1,29 +1,43 @@
 package io.flinkllmlingua.jobs.streaming;
 
+import io.flinkllmlingua.flink.LlmLinguaConfig;
+import io.flinkllmlingua.flink.LlmLinguaOptions;
+import io.flinkllmlingua.jobs.cli.EntryPoint;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /**
- * Entry point of the Kafka ingestion job: streams from the Kafka of {@code --bootstrap-servers} until stopped
- * (locally, or submitted to a Flink cluster with {@code flink run}). The embedded demo (local broker, sample
- * corpus, demo model) is {@code io.flinkllmlingua.demo.DemoMain}.
+ * Entry point of the Kafka ingestion job: streams from an existing Kafka ({@code --bootstrap-servers}, required)
+ * until stopped, locally or submitted to a Flink cluster with {@code flink run}. The embedded demo (a local broker,
+ * the sample corpus, the MiniLM model) is {@code io.flinkllmlingua.demo.DemoMain}.
+ *
+ * <p>Operator options, lowest precedence first: their declared defaults, {@code llmlingua.*} keys of the cluster
+ * configuration (e.g. a FlinkDeployment's {@code flinkConfiguration}), the {@code --config} file, {@code -D},
+ * {@code --model}. Unknown {@code llmlingua.*} keys are refused on each. A user's mistake is one line on stderr and
+ * exit code 2 ({@link EntryPoint}).
  */
 @Command(name = "compress-job", mixinStandardHelpOptions = true,
         description = "LLMLingua-2 compression of document chunks from Kafka, exactly once.")
 public final class CompressionJobMain implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (required).")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (required here or as job.bootstrap-servers "
+            + "in --config).")
     String bootstrapServers;
 
     @Option(names = "--input-topic", defaultValue = "chunks", description = "Input topic (default: ${DEFAULT-VALUE}).")
@@ -45,7 +59,7 @@ public final class CompressionJobMain implements Callable<Integer> {
     @Option(names = "--bounded", description = "Stop at the input's latest offsets as of the start.")
     boolean bounded;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "PT10S", description = "ISO-8601 duration (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-interval", defaultValue = "PT10S", description = "Checkpoint interval, a Flink duration (10 s, PT10S) (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
     @Option(names = "--transactional-id-prefix", defaultValue = "flink-llmlingua",
@@ -70,35 +84,55 @@ public final class CompressionJobMain implements Callable<Integer> {
     @Option(names = "--model", description = "Shortcut for -Dllmlingua.model.path.")
     String model;
 
+    @Option(names = {"-v", "--verbose"}, description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    static final String NAME = "compress-job";
+
     /**
-     * Never calls {@code System.exit}: on a cluster (REST or web submission, application mode) this method runs
-     * inside the JobManager, and exiting would stop the JobManager itself once the job is submitted. A failure is
-     * thrown instead (picocli has printed its message), which a plain JVM turns into exit status 1.
+     * In a plain {@code java} run a user's mistake is one line on stderr and exit code 2; inside a Flink cluster
+     * context (REST or web submission, application mode: this method runs inside the JobManager) it never calls
+     * {@code System.exit} and throws instead ({@link EntryPoint}).
      */
     public static void main(String[] args) {
-        int code = new CommandLine(new CompressionJobMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        if (code != 0) {
-            throw new IllegalStateException("compress-job failed (exit code " + code + ")");
-        }
+        EntryPoint.finish(NAME, run(System.err, args));
+    }
+
+    /** Parses and runs; returns the exit code (0, 1 a failure, 2 a user's mistake, printed as one line on {@code err}). */
+    public static int run(PrintStream err, String... args) {
+        return EntryPoint.commandLine(new CompressionJobMain(), NAME, err).execute(args);
     }
 
     @Override
     public Integer call() throws Exception {
-        JobSettings s = settings();
-        if (s.bootstrapServers == null) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "Missing --bootstrap-servers (or "
-                    + "job.bootstrap-servers in --config); for a local demo with an embedded broker run "
-                    + "bash jobs/bin/run-embedded.sh");
-        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobSettings s = settings(env.getConfiguration());
+        if (s.bootstrapServers == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "missing --bootstrap-servers (or "
+                    + "job.bootstrap-servers in --config); the embedded demo is jobs/bin/run-embedded.sh "
+                    + "(io.flinkllmlingua.demo.DemoMain)");
+        }
+        JobChecks.check(s.llmlingua, !EntryPoint.inCluster());
         CompressionJob.build(env, s);
         env.execute("flink-llmlingua: " + s.inputTopic + " -> " + s.outputTopic);
         return 0;
     }
 
+    /** The settings with the cluster configuration of {@code StreamExecutionEnvironment.getExecutionEnvironment()}. */
     JobSettings settings() throws IOException {
+        return settings(EntryPoint.clusterConfiguration());
+    }
+
+    /** The settings; {@code cluster}'s {@code llmlingua.*} keys come under the job's own. */
+    public JobSettings settings(ReadableConfig cluster) throws IOException {
         Properties file = new Properties();
         if (configFile != null) {
+            if (!Files.isRegularFile(configFile)) {
+                throw new IllegalArgumentException("--config file not found: " + configFile);
+            }
             try (InputStream in = Files.newInputStream(configFile)) {
                 file.load(in);
             }
@@ -115,24 +149,29 @@ public final class CompressionJobMain implements Callable<Integer> {
         s.checkpointInterval = checkpointInterval;
         s.transactionTimeout = transactionTimeout;
         s.parallelism = parallelism;
+        s.llmlingua.putAll(EntryPoint.clusterOptions(cluster));
+        Map<String, String> fromFile = new LinkedHashMap<>();
         for (String k : file.stringPropertyNames()) {
-            put(s, k, file.getProperty(k));
+            fromFile.put(k, file.getProperty(k));
         }
-        overrides.forEach((k, v) -> put(s, k, v));
+        LlmLinguaOptions.checkKeys(fromFile.keySet(), LlmLinguaOptions.Surface.DATASTREAM, "--config " + configFile);
+        fromFile.forEach((k, v) -> put(s, k, v, false));
+        LlmLinguaOptions.checkKeys(overrides.keySet(), LlmLinguaOptions.Surface.DATASTREAM, "-D");
+        overrides.forEach((k, v) -> put(s, k, v, true));
         if (model != null) {
-            s.llmlingua.put("llmlingua.model.path", model);
-        }
-        if (s.bootstrapServers != null) {
-            bootstrapServers = s.bootstrapServers;
+            s.llmlingua.put(LlmLinguaOptions.MODEL_PATH.key(), model);
         }
         return s;
     }
 
-    private static void put(JobSettings s, String key, String value) {
-        if (key.startsWith("llmlingua.")) {
+    private static void put(JobSettings s, String key, String value, boolean strict) {
+        if (key.startsWith(LlmLinguaOptions.PREFIX)) {
             s.llmlingua.put(key, value);
         } else if (key.startsWith("kafka.")) {
             s.kafkaProperties.setProperty(key.substring("kafka.".length()), value);
+        } else if (strict) {
+            throw new IllegalArgumentException("unknown option -D" + key + " (-D takes llmlingua.* options and kafka.* "
+                    + "client properties)");
         }
     }
 

@@ -72,7 +72,7 @@ class CompressCommandTest {
         List<List<String>> inputs = List.of(List.of(T1), List.of(T2), List.of(C1, C2));
         for (int i = 0; i < 3; i++) {
             assertConsistent(inputs.get(i), lines.get(i));
-            assertEquals("reference", lines.get(i).get("render_mode").asText());
+            assertEquals("original-spans", lines.get(i).get("render_mode").asText(), "the product's default");
             assertFalse(lines.get(i).has("word_labels"));
         }
         assertEquals(2, lines.get(2).get("compressed_list").size(), "both contexts kept (no context filter)");
@@ -122,7 +122,7 @@ class CompressCommandTest {
         String input = String.join("\n", lines) + "\n";
 
         Run r = run(input, "compress", modelArg, "--jsonl");
-        assertEquals(2, r.exitCode(), r::toString);
+        assertEquals(LlmLinguaCli.EXIT_RECORD_FAILURES, r.exitCode(), r::toString);
         List<JsonNode> out = r.lines();
         assertEquals(7, out.size(), r::toString);
         assertEquals("g1", out.get(0).get("id").asText());
@@ -140,7 +140,7 @@ class CompressCommandTest {
         // --errors FILE separates them; with --concurrency the results are the same and in the same order.
         Path errors = tmp.resolve("errors.jsonl");
         Run split = run(input, "compress", modelArg, "--jsonl", "--errors", errors.toString(), "--concurrency", "3");
-        assertEquals(2, split.exitCode(), split::toString);
+        assertEquals(LlmLinguaCli.EXIT_RECORD_FAILURES, split.exitCode(), split::toString);
         List<JsonNode> results = split.lines();
         assertEquals(List.of("g1", "g2"), results.stream().map(n -> n.get("id").asText()).toList());
         assertEquals(withoutTimings(out.get(0)), withoutTimings(results.get(0)));
@@ -242,7 +242,7 @@ class CompressCommandTest {
     @Test
     void modelFromEnvironmentAndMissingModelIsAClearUsageError() {
         Run missing = run(T1, Map.of(), "compress");
-        assertEquals(1, missing.exitCode(), missing::toString);
+        assertEquals(LlmLinguaCli.EXIT_USAGE, missing.exitCode(), missing::toString);
         assertEquals("", missing.stdout());
         assertTrue(missing.stderr().contains("--model") && missing.stderr().contains("LLMLINGUA_MODEL"), missing.stderr());
         assertFalse(missing.stderr().contains("\tat "), missing.stderr());
@@ -255,37 +255,37 @@ class CompressCommandTest {
     }
 
     @Test
-    void unusableModelAndBadFlagsExitWith1WithoutStackTrace() throws IOException {
+    void unusableModelAndBadFlagsExitWithOneLineWithoutStackTrace() throws IOException {
         Run absent = run(T1, "compress", "--model", tmp.resolve("nope").toString());
-        assertEquals(1, absent.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, absent.exitCode());
         assertTrue(absent.stderr().contains("model directory not found"), absent.stderr());
 
         Path noOnnx = Files.createDirectories(tmp.resolve("no-onnx"));
         Files.copy(model.resolve("tokenizer.json"), noOnnx.resolve("tokenizer.json"));
         Run broken = run(T1, "compress", "--model", noOnnx.toString());
-        assertEquals(1, broken.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_ERROR, broken.exitCode());
         assertTrue(broken.stderr().contains("engine error") && broken.stderr().contains("model.onnx"), broken.stderr());
         assertFalse(broken.stderr().contains("\tat "), broken.stderr());
         Run verbose = run(T1, "compress", "--verbose", "--model", noOnnx.toString());
-        assertEquals(1, verbose.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_ERROR, verbose.exitCode());
         assertTrue(verbose.stderr().contains("\tat "), "--verbose prints the stack trace: " + verbose.stderr());
 
         Run badEnum = run(T1, "compress", modelArg, "--token-to-word", "median");
-        assertEquals(1, badEnum.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, badEnum.exitCode());
         assertTrue(badEnum.stderr().contains("mean|first"), badEnum.stderr());
         Run badRate = run(T1, "compress", modelArg, "--rate", "0");
-        assertEquals(1, badRate.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, badRate.exitCode());
         assertTrue(badRate.stderr().contains("rate must be > 0"), badRate.stderr());
         Run noFile = run("", "compress", modelArg, tmp.resolve("missing.txt").toString());
-        assertEquals(1, noFile.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, noFile.exitCode());
         assertTrue(noFile.stderr().contains("input file not found"), noFile.stderr());
         Run unwritable = run(T1, "compress", modelArg, "--output", tmp.resolve("no-dir").resolve("out.jsonl").toString());
-        assertEquals(1, unwritable.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, unwritable.exitCode());
         assertTrue(unwritable.stderr().contains("cannot write --output file"), unwritable.stderr());
         Run both = run("", "compress", modelArg, "--jsonl", "--split-paragraphs");
-        assertEquals(1, both.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, both.exitCode());
         Run noCommand = run("");
-        assertEquals(1, noCommand.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, noCommand.exitCode());
     }
 
     @Test

@@ -87,11 +87,62 @@ class CompressionFlagsTest {
         assertEquals(3, e.intraOpThreads());
         assertEquals(8, e.maxBatchSequences());
         assertEquals(4096, e.maxBatchTokens());
-        assertEquals(500, e.maxBatchWaitMicros());
+        assertEquals(java.time.Duration.ofNanos(500_000), e.maxBatchWait());
         assertEquals(64, e.lengthBucket());
         assertTrue(e.padToMaxLength());
         assertEquals(ModelFamily.SENTENCEPIECE, e.family());
         assertEquals(6, c.concurrency);
+    }
+
+    @Test
+    void theDerivedFlagNamesAndFlinkSyntaxWorkToo() {
+        CompressCommand c = parse("compress", "--model", "/m/x", "--batch-max-sequences", "8", "--batch-max-tokens", "4096",
+                "--batch-max-wait", "5 ms", "--batch-length-bucket", "64", "--batch-pad-to-512=true",
+                "--batch-min-padding-efficiency", "0.5", "--optimization-level", "basic", "--model-file", "q.onnx",
+                "--force-tokens", "\\n;!", "--force-token", "?", "--chunk-end-tokens", ".;\\u3002",
+                "--force-context-ids", "1;2", "--token-level-filter=false", "--render-mode", "REFERENCE",
+                "-Dllmlingua.rate=0.3", "-Dllmlingua.target-token=7");
+        EngineConfig e = c.engine.toConfig(c.engine.model);
+        assertEquals(8, e.maxBatchSequences());
+        assertEquals(4096, e.maxBatchTokens());
+        assertEquals(java.time.Duration.ofMillis(5), e.maxBatchWait());
+        assertEquals(64, e.lengthBucket());
+        assertTrue(e.padToMaxLength());
+        assertEquals(0.5, e.minPaddingEfficiency());
+        assertEquals(EngineConfig.OptimizationLevel.BASIC, e.optimizationLevel());
+        assertEquals("q.onnx", e.modelFile());
+        CompressionOptions o = c.compression.toOptions(false);
+        assertEquals(List.of("\n", "!", "?"), o.forceTokens());
+        assertEquals(List.of(".", "\u3002"), o.chunkEndTokens());
+        assertEquals(List.of(1, 2), o.forceContextIds());
+        assertFalse(o.useTokenLevelFilter());
+        assertEquals(RenderMode.REFERENCE, o.renderMode());
+        assertEquals(0.3, o.rate(), "-D sets an option");
+        assertEquals(7, o.targetToken());
+        assertEquals(0.25, parse("compress", "-Dllmlingua.rate=0.3", "--rate", "0.25").compression.toOptions(false).rate(),
+                "a flag wins over -D");
+    }
+
+    @Test
+    void unknownAndNonCliDKeysAndBadValuesAreUsageErrorsNamingTheFlag() {
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> parse("compress", "-Dllmlingua.rat=0.3").compression.toOptions(false));
+        assertEquals("unknown option 'llmlingua.rat' (-D); did you mean 'llmlingua.rate'?", typo.getMessage());
+        IllegalArgumentException notCli = assertThrows(IllegalArgumentException.class,
+                () -> parse("compress", "-Dllmlingua.async.capacity=3").compression.toOptions(false));
+        assertTrue(notCli.getMessage().startsWith("unknown option 'llmlingua.async.capacity' (-D) for the CLI: "),
+                notCli.getMessage());
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> parse("compress", "--rate", "1.5").compression.toOptions(false));
+        assertTrue(range.getMessage().startsWith("invalid value for option '--rate': 1.5: rate must be > 0 and <= 1"),
+                range.getMessage());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("compress", "--batch-max-wait", "soon"));
+        assertThrows(CommandLine.ParameterException.class, () -> parse("compress", "--rate", "half"));
+
+        Run r = CliRunner.run("", "compress", "--rat", "0.3");
+        assertEquals(LlmLinguaCli.EXIT_USAGE, r.exitCode());
+        assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
+        assertTrue(r.stderr().contains("--rat") && r.stderr().contains("--rate"), r.stderr());
     }
 
     @Test
@@ -128,6 +179,12 @@ class CompressionFlagsTest {
             assertTrue(r.stdout().contains(flag), flag + " in\n" + r.stdout());
         }
         assertTrue(r.stdout().contains("Default: 0.5"), "rate default from CompressionOptions");
-        assertTrue(r.stdout().contains("Default: 2000"), "batch wait default from EngineConfig");
+        assertTrue(r.stdout().contains("Default: 2 ms"), "batch wait default from EngineConfig, a Flink duration");
+        assertTrue(r.stdout().contains("Default: original-spans"), "the product's render mode");
+        assertTrue(r.stdout().contains("Default: \\n;.;!;?."), "the product's force tokens");
+        for (String flag : List.of("--batch-max-sequences", "--batch-max-wait", "--batch-length-bucket",
+                "--batch-min-padding-efficiency", "--force-tokens", "--chunk-end-tokens", "--model-file", "-D")) {
+            assertTrue(r.stdout().contains(flag), flag + " in\n" + r.stdout());
+        }
     }
 }

@@ -38,7 +38,7 @@ class ModelsCommandTest {
         }
         Run bad = run("", "models", "generate", "--family", "wordpiece", "--out", tmp.resolve("x").toString(),
                 "--hidden", "30", "--heads", "4");
-        assertEquals(1, bad.exitCode(), bad::toString);
+        assertEquals(LlmLinguaCli.EXIT_USAGE, bad.exitCode(), bad::toString);
     }
 
     @Test
@@ -62,7 +62,7 @@ class ModelsCommandTest {
         assertTrue(json.stdout().contains("\"models\""), json.stdout());
 
         Run unknown = run("", "models", "fetch", "no-such-model");
-        assertEquals(1, unknown.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, unknown.exitCode());
         assertTrue(unknown.stderr().contains("known models"), unknown.stderr());
 
         String unverified = ModelCatalog.builtIn().entries().stream().filter(e -> !e.verified()).findFirst()

@@ -33,7 +33,7 @@ class SqlCommandTest {
         Files.writeString(script, "-- a job\nCREATE TABLE t (s STRING) WITH ('topic' = '${topic}');\n"
                 + "INSERT INTO t SELECT '${greeting:-hi}' FROM ${source};\n", StandardCharsets.UTF_8);
         CliRunner.Run r = CliRunner.run("", "sql", "--file", script.toString(), "-Dunused=1");
-        assertEquals(LlmLinguaCli.EXIT_ERROR, r.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, r.exitCode());
         assertTrue(r.stderr().contains("undefined variables ${topic} (line 2), ${source} (line 3)"), r.stderr());
         assertEquals("", r.stdout());
 
@@ -46,13 +46,13 @@ class SqlCommandTest {
     @Test
     void missingScriptsAreUsageErrors() {
         CliRunner.Run file = CliRunner.run("", "sql", "--file", "/nonexistent/x.sql");
-        assertEquals(LlmLinguaCli.EXIT_ERROR, file.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, file.exitCode());
         assertTrue(file.stderr().contains("no such file: /nonexistent/x.sql"), file.stderr());
         CliRunner.Run builtin = CliRunner.run("", "sql", "--file", "builtin:nope.sql");
-        assertEquals(LlmLinguaCli.EXIT_ERROR, builtin.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, builtin.exitCode());
         assertTrue(builtin.stderr().contains("no built-in script 'nope.sql'"), builtin.stderr());
         CliRunner.Run none = CliRunner.run("", "sql");
-        assertEquals(LlmLinguaCli.EXIT_ERROR, none.exitCode());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, none.exitCode());
         assertTrue(none.stderr().contains("Missing required option: '--file=FILE'"), none.stderr());
     }
 

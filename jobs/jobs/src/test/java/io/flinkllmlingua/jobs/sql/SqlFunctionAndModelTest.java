@@ -212,6 +212,12 @@ class SqlFunctionAndModelTest {
         badRate.executeSql("CREATE TEMPORARY SYSTEM FUNCTION F AS '" + LlmLinguaCompress.class.getName() + "'");
         String m2 = messages(assertThrows(Exception.class, () -> collect(badRate, "SELECT id, F(txt) FROM v")));
         assertTrue(m2.contains("invalid value for option 'llmlingua.rate': 0.0"), m2);
+
+        // a misspelt job parameter is refused, naming the nearest key
+        StreamTableEnvironment typo = env(params("llmlingua.rat", "0.3"), new Object[] {"a", A, null});
+        typo.executeSql("CREATE TEMPORARY SYSTEM FUNCTION F AS '" + LlmLinguaCompress.class.getName() + "'");
+        String m3 = messages(assertThrows(Exception.class, () -> collect(typo, "SELECT id, F(txt) FROM v")));
+        assertTrue(m3.contains("unknown option 'llmlingua.rat'; did you mean 'llmlingua.rate'?"), m3);
     }
 
     @Test
@@ -312,8 +318,16 @@ class SqlFunctionAndModelTest {
                 && unknown.contains("Supported options") && unknown.contains("model-path"), unknown);
 
         String badRate = planningError("txt STRING", "compressed_text STRING", modelOptions("'rate' = '1.5'"));
-        assertTrue(badRate.contains("invalid value for option 'rate': 1.5 (the fraction of tokens to keep must be > 0 "
-                + "and <= 1)"), badRate);
+        assertTrue(badRate.contains("invalid value for option 'rate': 1.5: rate must be > 0 and <= 1 (the fraction of "
+                + "tokens to keep)"), badRate);
+
+        // options that only the operator had before reach the model, validated by the same builders
+        String badEfficiency = planningError("txt STRING", "compressed_text STRING",
+                modelOptions("'batch.min-padding-efficiency' = '2'"));
+        assertTrue(badEfficiency.contains("invalid value for option 'batch.min-padding-efficiency': 2.0"), badEfficiency);
+        String badBucket = planningError("txt STRING", "compressed_text STRING",
+                modelOptions("'llmlingua.batch.length-bucket' = '0'"));
+        assertTrue(badBucket.contains("invalid value for option 'batch.length-bucket': 0"), badBucket);
 
         String notANumber = planningError("txt STRING", "compressed_text STRING", modelOptions("'rate' = 'half'"));
         assertTrue(notANumber.contains("Could not parse value 'half' for key 'rate'"), notANumber);

@@ -1,9 +1,12 @@
 package io.flinkllmlingua.jobs.streaming;
 
 import io.flinkllmlingua.flink.LlmLinguaConfig;
+import io.flinkllmlingua.jobs.cli.EntryPoint;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +22,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CompressionJobMainTest {
 
     private static JobSettings parse(String... args) throws Exception {
+        return parse(new Configuration(), args);
+    }
+
+    private static JobSettings parse(Configuration cluster, String... args) throws Exception {
         CompressionJobMain main = new CompressionJobMain();
-        new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return main.settings();
+        EntryPoint.commandLine(main, "compress-job", System.err).parseArgs(args);
+        return main.settings(cluster);
+    }
+
+    @Test
+    void theClusterConfigurationIsHonouredAndTheJobsOwnSettingsWin(@TempDir Path dir) throws Exception {
+        // what a FlinkDeployment's flinkConfiguration becomes: the configuration of the job's environment
+        Configuration flinkConfiguration = new Configuration();
+        flinkConfiguration.setString("llmlingua.rate", "0.2");
+        flinkConfiguration.setString("llmlingua.target-token", "50");
+        flinkConfiguration.setString("llmlingua.batch.max-wait", "7 ms");
+        flinkConfiguration.setString("llmlingua.model.path", "/from/cluster");
+        ReadableConfig cluster = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration).getConfiguration();
+        Path file = dir.resolve("job.properties");
+        Files.writeString(file, "llmlingua.batch.max-wait=9 ms\nllmlingua.threads=3\n");
+
+        JobSettings s = parse((Configuration) cluster, "--config", file.toString(), "-Dllmlingua.rate=0.7");
+        LlmLinguaConfig c = LlmLinguaConfig.fromMap(s.llmlingua);
+        assertEquals(0.7, c.defaults().rate(), "-D wins over the cluster");
+        assertEquals(50, c.defaults().targetToken(), "the cluster's option is honoured");
+        assertEquals(Duration.ofMillis(9), c.engine().maxBatchWait(), "the --config file wins over the cluster");
+        assertEquals(3, c.engine().intraOpThreads());
+        assertEquals("/from/cluster", c.engine().modelDir().toString());
+        assertEquals("/from/cli", parse((Configuration) cluster, "--model", "/from/cli").llmlingua
+                .get("llmlingua.model.path"), "--model wins");
+
+        Configuration typo = new Configuration();
+        typo.setString("llmlingua.rtae", "3");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(typo));
+        assertEquals("unknown option 'llmlingua.rtae' (cluster configuration); did you mean 'llmlingua.rate'?",
+                e.getMessage());
     }
 
     @Test

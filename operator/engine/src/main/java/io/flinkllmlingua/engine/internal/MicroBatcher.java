@@ -81,7 +81,7 @@ public final class MicroBatcher implements TokenScorer {
         this.padId = padId;
         this.maxSequences = config.maxBatchSequences();
         this.maxTokens = config.maxBatchTokens();
-        this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(config.maxBatchWaitMicros());
+        this.maxWaitNanos = config.maxBatchWait().toNanos();
         this.bucket = config.lengthBucket();
         this.padToFull = config.padToMaxLength();
         // Padding to 512 is the point of padToFull, so the floor would only split calls for nothing.

@@ -36,9 +36,11 @@ import java.util.concurrent.CompletableFuture;
  * (up to {@code table.exec.async-scalar.max-concurrent-operations}, 10 by default: raise it to 32-64 for batching)
  * share it and are micro-batched into common model calls.
  *
- * <p>Configuration: the {@code llmlingua.*} options of {@link LlmLinguaOptions} that apply to SQL (model path, rate,
- * force tokens, batching, provider, device, threads, timeout, text limit) and {@link LlmLinguaSqlOptions}. They come
- * from the constructor's map when given, else from the job parameters ({@code FunctionContext#getJobParameter}):
+ * <p>Configuration: the {@code llmlingua.*} options of {@link LlmLinguaOptions} that reach SQL (all but the async
+ * capacity, order and retries, which are Flink's own table options there), including {@link LlmLinguaSqlOptions}.
+ * They come from the constructor's map when given, else from the job parameters (which the SQL runner fills from
+ * the cluster configuration's {@code llmlingua.*} keys and the script's {@code SET} statements); an unknown
+ * {@code llmlingua.*} key is refused, naming the nearest valid one:
  * <pre>{@code
  * SET 'pipeline.global-job-parameters' = 'llmlingua.model.path:/models/llmlingua-2,llmlingua.rate:0.33';
  * CREATE TEMPORARY SYSTEM FUNCTION LLMLINGUA_COMPRESS AS 'io.flinkllmlingua.flink.table.LlmLinguaCompress';
@@ -72,10 +74,16 @@ public class LlmLinguaCompress extends AsyncScalarFunction {
      */
     public LlmLinguaCompress(Map<String, String> options) {
         for (String key : options.keySet()) {
-            if (!SqlSettings.keys().contains(key)) {
-                throw new IllegalArgumentException(NAME + ": unknown option '" + key + "'. Supported options: "
-                        + String.join(", ", SqlSettings.keys()));
+            if (!key.startsWith(LlmLinguaOptions.PREFIX)) {
+                throw new IllegalArgumentException(NAME + ": unknown option '" + key + "' (options are llmlingua.* keys). "
+                        + "Supported options: " + String.join(", ", SqlSettings.keys()));
             }
+        }
+        try {
+            LlmLinguaOptions.checkKeys(options.keySet(), LlmLinguaOptions.Surface.SQL_FUNCTION, null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(NAME + ": " + e.getMessage() + ". Supported options: "
+                    + String.join(", ", SqlSettings.keys()), e);
         }
         this.options = new LinkedHashMap<>(options);
     }
@@ -83,12 +91,16 @@ public class LlmLinguaCompress extends AsyncScalarFunction {
     @Override
     public void open(FunctionContext context) throws Exception {
         Map<String, String> values = new LinkedHashMap<>();
+        // every llmlingua.* job parameter when Flink lets us see them (so a misspelt key is refused), then the
+        // known keys one by one; the constructor's options win
+        values.putAll(LlmLinguaOptions.ofPrefix(jobParameters(context)));
         for (ConfigOption<?> o : SqlSettings.OPTIONS) {
-            String value = options.containsKey(o.key()) ? options.get(o.key()) : context.getJobParameter(o.key(), null);
+            String value = context.getJobParameter(o.key(), null);
             if (value != null) {
                 values.put(o.key(), value);
             }
         }
+        values.putAll(options);
         SqlSettings settings;
         try {
             settings = SqlSettings.resolve(Configuration.fromMap(values), NAME);
@@ -98,6 +110,28 @@ public class LlmLinguaCompress extends AsyncScalarFunction {
                     + LlmLinguaOptions.MODEL_PATH.key() + ":/models/llmlingua-2'", e);
         }
         compressor = SqlCompressor.open(settings, context);
+    }
+
+    /**
+     * All job parameters: {@link FunctionContext} only answers for a given key, so they are read from its runtime
+     * context (or its parameter map) when Flink's internals allow; else none (then only known keys are read).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> jobParameters(FunctionContext context) {
+        try {
+            java.lang.reflect.Field f = FunctionContext.class.getDeclaredField("context");
+            f.setAccessible(true);
+            Object runtime = f.get(context);
+            if (runtime instanceof org.apache.flink.api.common.functions.RuntimeContext rc) {
+                return rc.getGlobalJobParameters();
+            }
+            java.lang.reflect.Field p = FunctionContext.class.getDeclaredField("jobParameters");
+            p.setAccessible(true);
+            Object params = p.get(context);
+            return params instanceof Map<?, ?> m ? (Map<String, String>) m : Map.of();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Map.of();
+        }
     }
 
     /** Compresses {@code text} with the configured rate. */

@@ -24,8 +24,9 @@ import java.util.Set;
  * SELECT * FROM ML_PREDICT(TABLE chunks, MODEL compressor, DESCRIPTOR(text));
  * }</pre>
  * INPUT is the text, optionally followed by a numeric per-row rate; OUTPUT any of {@code compressed_text STRING,
- * original_tokens INT, compressed_tokens INT, ratio DOUBLE, rate DOUBLE} by name. Options: {@link LlmLinguaModelOptions}.
- * The options and schemas are validated when a statement using the model is planned. The runtime is asynchronous by
+ * original_tokens INT, compressed_tokens INT, ratio DOUBLE, rate DOUBLE} by name. Options: {@link LlmLinguaModelOptions},
+ * derived from {@link io.flinkllmlingua.flink.LlmLinguaOptions}. The options (unknown keys by Flink's factory helper,
+ * values by the option builders) and schemas are validated when a statement using the model is planned. The runtime is asynchronous by
  * default: the rows in flight of a subtask share one engine and are batched together.
  */
 public class LlmLinguaModelProviderFactory implements ModelProviderFactory {
@@ -37,11 +38,6 @@ public class LlmLinguaModelProviderFactory implements ModelProviderFactory {
         helper.validate();
         ReadableConfig options = helper.getOptions();
         String name = "Model '" + context.getObjectIdentifier().asSummaryString() + "' (provider '" + IDENTIFIER + "')";
-        double rate = options.get(LlmLinguaModelOptions.RATE);
-        if (!(rate > 0 && rate <= 1)) {
-            throw new ValidationException(name + ": invalid value for option '" + LlmLinguaModelOptions.RATE.key()
-                    + "': " + rate + " (the fraction of tokens to keep must be > 0 and <= 1)");
-        }
         SqlSettings settings;
         try {
             settings = SqlSettings.resolve(ModelOptionsMapping.toOperatorOptions(options), name);

@@ -77,7 +77,7 @@ class MicroBatcherTest {
         TinyModelGenerator.generateTiny(dir, GeneratedFamily.WORDPIECE);
         for (double floor : new double[] {0, 0.8}) {
             EngineConfig config = EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU).intraOpThreads(1)
-                    .maxBatchWaitMicros(200_000).minPaddingEfficiency(floor).build();
+                    .maxBatchWait(java.time.Duration.ofMillis(200)).minPaddingEfficiency(floor).build();
             try (OnnxTokenClassifier model = new OnnxTokenClassifier(config);
                  MicroBatcher batcher = new MicroBatcher(model, 0, config)) {
                 List<Integer> widths = new ArrayList<>();

@@ -21,15 +21,11 @@ import java.util.TreeSet;
 public final class SqlSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** The {@code llmlingua.*} options that apply to SQL (the async capacity, order and retries are Flink's there). */
-    public static final List<ConfigOption<?>> OPTIONS = List.of(
-            LlmLinguaOptions.MODEL_PATH, LlmLinguaOptions.MODEL_ID, LlmLinguaOptions.PROVIDER, LlmLinguaOptions.DEVICE,
-            LlmLinguaOptions.DEVICE_COUNT, LlmLinguaOptions.GPU_RESOURCE, LlmLinguaOptions.THREADS,
-            LlmLinguaOptions.BATCH_MAX_SEQUENCES, LlmLinguaOptions.BATCH_MAX_TOKENS, LlmLinguaOptions.BATCH_MAX_WAIT,
-            LlmLinguaOptions.BATCH_MIN_PADDING_EFFICIENCY, LlmLinguaOptions.PAD_TO_512, LlmLinguaOptions.RATE, LlmLinguaOptions.TARGET_TOKEN,
-            LlmLinguaOptions.FORCE_TOKENS, LlmLinguaOptions.FORCE_RESERVE_DIGIT, LlmLinguaOptions.DROP_CONSECUTIVE,
-            LlmLinguaOptions.RENDER_MODE, LlmLinguaOptions.TIMEOUT, LlmLinguaOptions.MAX_TEXT_BYTES,
-            LlmLinguaSqlOptions.EMPTY_TEXT, LlmLinguaSqlOptions.INVALID_INPUT);
+    /**
+     * The {@code llmlingua.*} options that reach the SQL function and model: {@link LlmLinguaOptions} less its
+     * documented exclusions (the async capacity, order and retries are Flink's own table options there).
+     */
+    public static final List<ConfigOption<?>> OPTIONS = LlmLinguaOptions.options(LlmLinguaOptions.Surface.SQL_FUNCTION);
 
     private final LlmLinguaConfig config;
     private final EmptyTextPolicy emptyText;
@@ -44,31 +40,22 @@ public final class SqlSettings implements Serializable {
     }
 
     /**
-     * Resolves and validates {@code llmlingua.*} options; {@code name} (the function or model) prefixes messages.
+     * Resolves {@code llmlingua.*} options (validated by {@link LlmLinguaConfig.Builder#build()}); {@code name} (the
+     * function or model) prefixes messages.
      *
      * @throws IllegalArgumentException naming the option when a value is missing or out of range
      */
     public static SqlSettings resolve(ReadableConfig c, String name) {
-        if (c.getOptional(LlmLinguaOptions.MODEL_PATH).map(String::isBlank).orElse(true)) {
-            throw new IllegalArgumentException(name + ": missing required option '" + LlmLinguaOptions.MODEL_PATH.key()
-                    + "' (the model directory, present on every TaskManager)");
-        }
-        double rate = c.get(LlmLinguaOptions.RATE);
-        if (!(rate > 0 && rate <= 1)) {
-            throw new IllegalArgumentException(name + ": invalid value for option '" + LlmLinguaOptions.RATE.key()
-                    + "': " + rate + " (the fraction of tokens to keep must be > 0 and <= 1)");
-        }
         LlmLinguaConfig config;
         try {
+            LlmLinguaOptions.checkKeys(LlmLinguaOptions.ofPrefix(c.toMap()).keySet(),
+                    LlmLinguaOptions.Surface.SQL_FUNCTION, null);
             config = LlmLinguaConfig.fromConfiguration(c);
+            return new SqlSettings(config, c.get(LlmLinguaSqlOptions.EMPTY_TEXT), c.get(LlmLinguaSqlOptions.INVALID_INPUT),
+                    name);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
-        if (config.timeout().isNegative() || config.timeout().isZero()) {
-            throw new IllegalArgumentException(name + ": option '" + LlmLinguaOptions.TIMEOUT.key() + "' must be positive");
-        }
-        return new SqlSettings(config, c.get(LlmLinguaSqlOptions.EMPTY_TEXT), c.get(LlmLinguaSqlOptions.INVALID_INPUT),
-                name);
     }
 
     /** The keys of {@link #OPTIONS}, sorted (for messages). */
