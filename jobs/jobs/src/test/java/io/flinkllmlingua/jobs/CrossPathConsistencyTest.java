@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.testkit.TestData;
-import io.flinkllmlingua.engine.TextEscapes;
 import io.flinkllmlingua.flink.ChunkOutcome;
 import io.flinkllmlingua.flink.InputChunk;
 import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.flink.LlmLinguaOperator;
-import io.flinkllmlingua.flink.LlmLinguaOptions;
 import io.flinkllmlingua.flink.RecordCodec;
 import io.flinkllmlingua.jobs.backfill.BackfillJob;
 import io.flinkllmlingua.jobs.backfill.BackfillSettings;
@@ -232,15 +230,9 @@ class CrossPathConsistencyTest {
         assertTrue(sqlOutput.contains("finished in"), sqlOutput);
         Map<String, ObjectNode> sql = normalise(values("cross-sql-out"), values("cross-sql-dlq"), true);
 
-        // 4. the CLI, with the operator's defaults spelled out as flags
+        // 4. the CLI on its own defaults (the same declarations as the job's: nothing spelled out)
         List<String> args = new ArrayList<>(List.of("compress", "--model=" + model, "--jsonl", "--chunks", "-q",
-                "--rate", String.valueOf(LlmLinguaOptions.RATE.defaultValue()),
-                "--render-mode", LlmLinguaOptions.RENDER_MODE.defaultValue().name().toLowerCase().replace('_', '-'),
                 "--threads", "1", "--provider", "cpu"));
-        for (String t : LlmLinguaOptions.FORCE_TOKENS.defaultValue()) {
-            args.add("--force-token");
-            args.add(TextEscapes.escape(TextEscapes.unescape(t)));
-        }
         args.add(jsonl.toString());
         List<JsonNode> cliCompressed = new ArrayList<>();
         List<JsonNode> cliDead = new ArrayList<>();

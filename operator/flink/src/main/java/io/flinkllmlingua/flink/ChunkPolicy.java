@@ -25,8 +25,8 @@ import java.util.List;
  * <ul>
  *   <li>null, empty or whitespace-only text: passed through: the text is its own result, both counts its token
  *       count, ratio 1, kept fraction 1;</li>
- *   <li>a per-record rate outside (0, 1] ({@code InvalidField}), metadata of a chunk built in code that is not JSON
- *       ({@code InvalidField}), overrides the engine's builder refuses ({@code InvalidOptions}), a text over the
+ *   <li>metadata of a chunk built in code that is not JSON ({@code InvalidField}), overrides the engine's builder
+ *       refuses, e.g. a rate outside (0, 1] ({@code InvalidOptions}), a text over the
  *       byte limit ({@code Oversize}), a text the engine refuses, e.g. {@code <|endoftext|>} ({@code InvalidRequest}):
  *       rejected with that error class (a dead letter; the SQL rendering is a null result or a failed row);</li>
  *   <li>every word dropped: a compressed chunk with an empty text, 0 compressed tokens, kept fraction 0, ratio
@@ -72,11 +72,8 @@ public final class ChunkPolicy implements Serializable {
         return chunk.text() == null || chunk.text().isBlank();
     }
 
-    /** The checks that need no engine: rate domain, text size, metadata of chunks built in code. */
+    /** The checks that need no engine: text size, metadata of chunks built in code (the rate is the builder's). */
     public void check(InputChunk chunk) throws ChunkRejectedException {
-        if (chunk.rate() != null && !(chunk.rate() > 0 && chunk.rate() <= 1)) {
-            throw new ChunkRejectedException("InvalidField", "invalid rate " + chunk.rate() + " (must be > 0 and <= 1)");
-        }
         String text = chunk.text();
         if (text.length() > maxTextBytes / 3) {
             int bytes = RecordCodec.utf8Length(text);

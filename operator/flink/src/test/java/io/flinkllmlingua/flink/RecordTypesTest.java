@@ -155,8 +155,8 @@ class RecordTypesTest {
         assertEquals(empty.originalTokens(), empty.compressedTokens());
         assertEquals(1.0, empty.ratio());
         assertEquals(1.0, empty.keptFraction());
-        // rejected before the engine
-        assertEquals("InvalidField", assertThrows(ChunkRejectedException.class,
+        // rejected before the engine (a rate outside (0, 1] by the engine builder's own rule)
+        assertEquals("InvalidOptions", assertThrows(ChunkRejectedException.class,
                 () -> policy.checkAndResolve(c.withRate(0.0))).errorClass());
         assertEquals("Oversize", assertThrows(ChunkRejectedException.class,
                 () -> policy.checkAndResolve(InputChunk.of("d", "c", "word ".repeat(30)))).errorClass());

@@ -316,7 +316,7 @@ class CompressCommandTest {
         assertEquals("d#3", lines.get(2).path("chunk_id").asText());
         assertEquals("MalformedJson", lines.get(3).path("error").path("class").asText());
         assertEquals(4, lines.get(3).path("source").path("offset").asInt());
-        assertEquals("InvalidField", lines.get(4).path("error").path("class").asText());
+        assertEquals("InvalidOptions", lines.get(4).path("error").path("class").asText());
 
         Run detailed = run(input, "compress", modelArg, "--jsonl", "--chunks", "--details", "--rate", "0.5");
         JsonNode d = CliRunner.parseLines(detailed.stdout()).get(0);

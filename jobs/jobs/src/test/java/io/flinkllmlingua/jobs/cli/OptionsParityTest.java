@@ -72,7 +72,7 @@ class OptionsParityTest {
     /** The CLI's own flags, which are not llmlingua.* options (output shape, input format, help). */
     private static final Set<String> CLI_OWN = Set.of("--jsonl", "--split-paragraphs", "-o", "--output", "--errors",
             "--word-labels", "--concurrency", "-q", "--quiet", "--word-sep", "--label-sep", "--model", "-D", "-h",
-            "--help", "-V", "--version", "-v", "--verbose");
+            "--help", "-V", "--version", "-v", "--verbose", "--chunks", "--details");
 
     private static String sample(ConfigOption<?> o) {
         String v = SAMPLES.get(o.key());

@@ -190,7 +190,7 @@ class SqlFunctionAndModelTest {
         failing.createTemporarySystemFunction("F", new LlmLinguaCompress(params("llmlingua.sql.invalid-input", "FAIL")));
         Exception e = assertThrows(Exception.class, () -> collect(failing, "SELECT id, F(txt, r) FROM v"));
         String m = messages(e);
-        assertTrue(m.contains("LLMLINGUA_COMPRESS: invalid rate") && m.contains("(must be > 0 and <= 1)")
+        assertTrue(m.contains("LLMLINGUA_COMPRESS: rate must be > 0 and <= 1") && m.contains(", got ")
                 && m.contains("llmlingua.sql.invalid-input = FAIL"), m);
     }
 
@@ -295,7 +295,8 @@ class SqlFunctionAndModelTest {
                 modelOptions("'invalid-input' = 'FAIL'")));
         String m = messages(assertThrows(Exception.class,
                 () -> collect(t, "SELECT id, compressed_text FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(txt, r))")));
-        assertTrue(m.contains("Model 'default_catalog.default_database.m' (provider 'llmlingua2'): invalid rate 2.0"), m);
+        assertTrue(m.contains("Model 'default_catalog.default_database.m' (provider 'llmlingua2'): rate must be > 0 and <= 1")
+                && m.contains("got 2.0"), m);
     }
 
     /** Plans a query on a model created with {@code options}; returns the planning error's messages. */

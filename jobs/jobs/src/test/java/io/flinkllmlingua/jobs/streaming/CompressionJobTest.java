@@ -116,7 +116,7 @@ class CompressionJobTest {
         // Whitespace-only text is not an error: it is passed through (the record policy of every path).
         in.add(new Input(b("p6"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": \"   \"}"), null));
         in.add(new Input(b("p7"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": 42}"), "InvalidField"));
-        in.add(new Input(b("p8"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": \"ok text\", \"rate\": 0}"), "InvalidField"));
+        in.add(new Input(b("p8"), b("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": \"ok text\", \"rate\": 0}"), "InvalidOptions"));
         in.add(new Input(b("p9"), b("[1, 2, 3]"), "NotAnObject"));
         in.add(new Input(b("p10"), null, "NullValue"));
         return in;
