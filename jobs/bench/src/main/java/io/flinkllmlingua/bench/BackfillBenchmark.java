@@ -65,7 +65,7 @@ public final class BackfillBenchmark implements Callable<Integer> {
     @Option(names = {"-p", "--parallelism"}, defaultValue = "1", description = "Backfill parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--progress-interval", defaultValue = "PT10S", description = "Progress line interval (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--progress-interval", defaultValue = "10 s", description = "Progress line interval, a Flink duration (default: ${DEFAULT-VALUE}).")
     java.time.Duration progressInterval;
 
     @Option(names = {"-D"}, description = "An llmlingua.* option for both runs.")
@@ -73,7 +73,7 @@ public final class BackfillBenchmark implements Callable<Integer> {
 
     public static void main(String[] args) {
         io.flinkllmlingua.jobs.backfill.BackfillJobMain.localLogging();
-        System.exit(new CommandLine(new BackfillBenchmark()).execute(args));
+        System.exit(io.flinkllmlingua.jobs.cli.EntryPoint.commandLine(new BackfillBenchmark(), "backfill-bench", System.err).execute(args));
     }
 
     @Override

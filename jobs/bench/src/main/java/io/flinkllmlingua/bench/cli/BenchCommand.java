@@ -43,15 +43,17 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (engine.model == null) {
-            cli.stderr().println("bench: --model is required");
+        String fromEnv = System.getenv(io.flinkllmlingua.jobs.cli.LlmLinguaCli.ENV_MODEL);
+        Path model = engine.model != null ? engine.model : fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv) : null;
+        if (model == null) {
+            cli.stderr().println("bench: --model is required (or " + io.flinkllmlingua.jobs.cli.LlmLinguaCli.ENV_MODEL + ")");
             return BenchMain.EXIT_USAGE;
         }
         if (!Files.isRegularFile(corpus)) {
             cli.stderr().println("bench: corpus not found: " + corpus);
             return BenchMain.EXIT_USAGE;
         }
-        EngineConfig config = engine.toConfig(engine.model);
+        EngineConfig config = engine.toConfig(model);
         List<String> texts = EngineBenchmark.loadTexts(corpus, records);
         CompressionOptions options = CompressionOptions.builder().rate(rate).build();
         List<EngineBenchmark.Row> rows = EngineBenchmark.compare(config, texts, options, callers, cli.stdout());

@@ -66,8 +66,9 @@ import java.util.concurrent.atomic.AtomicInteger;
         footerHeading = "%nExit codes:%n",
         footer = {
                 "  0  every record was compressed",
-                "  1  usage error, unreadable input, model or engine failure",
-                "  2  some records failed (see the error lines)",
+                "  1  unreadable input, model or engine failure",
+                "  2  a user's mistake (missing --model, bad value, wrong path, unknown flag)",
+                "  3  some records failed (see the error lines)",
                 "",
                 "Example:",
                 "  java -jar flink-llmlingua-jobs-<version>-cli.jar compress --model ./model --jsonl --rate 0.33 \\",

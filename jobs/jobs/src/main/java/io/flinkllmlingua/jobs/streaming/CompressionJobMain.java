@@ -59,14 +59,14 @@ public final class CompressionJobMain implements Callable<Integer> {
     @Option(names = "--bounded", description = "Stop at the input's latest offsets as of the start.")
     boolean bounded;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "PT10S", description = "Checkpoint interval, a Flink duration (10 s, PT10S) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-interval", defaultValue = "10 s", description = "Checkpoint interval, a Flink duration (10 s, PT10S) (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
     @Option(names = "--transactional-id-prefix", defaultValue = "flink-llmlingua",
             description = "Prefix of the sink's Kafka transactional ids; unique per job on a cluster (default: ${DEFAULT-VALUE}).")
     String transactionalIdPrefix;
 
-    @Option(names = "--transaction-timeout", defaultValue = "PT15M",
+    @Option(names = "--transaction-timeout", defaultValue = "15 min",
             description = "Kafka transaction timeout; must exceed checkpoint interval plus recovery time and stay below the "
                     + "broker's transaction.max.timeout.ms (default: ${DEFAULT-VALUE}).")
     Duration transactionTimeout;

@@ -139,7 +139,8 @@ class DeploymentFilesTest {
                     list(job.get("args"), "args").forEach(a -> args.add(String.valueOf(a)));
                     String entry = Class.forName(String.valueOf(job.get("entryClass"))).getName();
                     CommandLine cl = entry.equals(CompressionJobMain.class.getName())
-                            ? new CommandLine(new CompressionJobMain()).setCaseInsensitiveEnumValuesAllowed(true)
+                            // the main's own command line (Flink durations, enums), not a plain picocli one
+                            ? io.flinkllmlingua.jobs.cli.EntryPoint.commandLine(new CompressionJobMain(), "compress-job", System.err)
                             : new LlmLinguaCli(System.in, System.out, System.err, Map.of()).commandLine();
                     if (entry.equals(SqlJobMain.class.getName())) {
                         args.add(0, "sql");
