@@ -47,7 +47,8 @@ class MicroBatcherTest {
             }
             CompletableFuture<List<float[]>> shortOne = batcher.submit(List.of(sequence(20)));
             AtomicLong callsWhenShortDone = new AtomicLong(-1);
-            shortOne.thenRun(() -> callsWhenShortDone.set(calls.get()));
+            // Waited on below: get() on shortOne can return before this dependent action has run on the batcher thread.
+            CompletableFuture<Void> recorded = shortOne.thenRun(() -> callsWhenShortDone.set(calls.get()));
             // Keep about 12 long sequences outstanding until the short one is done (or 400 more were sent).
             AtomicInteger outstanding = new AtomicInteger(8);
             longOnes.forEach(f -> f.whenComplete((r, e) -> outstanding.decrementAndGet()));
@@ -63,6 +64,7 @@ class MicroBatcherTest {
                 }
             }
             List<float[]> probs = shortOne.get(30, TimeUnit.SECONDS);
+            recorded.get(30, TimeUnit.SECONDS);
             assertEquals(20, probs.get(0).length);
             // Queued behind at most 8 long sequences (2 calls of 4), then its own round: a few calls, not hundreds.
             assertTrue(callsWhenShortDone.get() >= 0 && callsWhenShortDone.get() <= 6, "short sequence waited " + callsWhenShortDone.get() + " calls");
