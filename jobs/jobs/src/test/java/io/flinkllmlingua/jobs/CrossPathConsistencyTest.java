@@ -56,8 +56,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The same input records through every path: the Kafka job (embedded broker, MiniCluster), the backfill (JSONL in and
  * out), SQL ({@code kafka-ml-predict.sql} on the same topic), the CLI ({@code compress --jsonl --chunks}) and the
  * typed operator in a user's own DataStream job ({@code fromData} of InputChunks, the README example). Every path
- * must give the same compressed text, counts, ratio, kept fraction and metadata, and the same treatment of empty
- * and bad records (README, "Empty texts and records that cannot be compressed").
+ * must give the same compressed text, counts, ratio, kept fraction and metadata, and the same treatment of empty,
+ * all-dropped and bad records (README, "Empty texts and records that cannot be compressed").
  */
 class CrossPathConsistencyTest {
     @RegisterExtension
@@ -111,6 +111,9 @@ class CrossPathConsistencyTest {
         in.add("{\"doc_id\": \"x\", \"chunk_id\": \"x#notext\"}");
         in.add("{\"doc_id\": \"y\", \"text\": \"no chunk id\"}");
         in.add("[1, 2, 3]");
+        // One word and no force token in it: its probability is the whole chunk's percentile, and the strict '>'
+        // keeps nothing (spec, selection): the all-dropped case.
+        in.add(chunk("single#0", "hello"));
         return in;
     }
 
@@ -287,6 +290,11 @@ class CrossPathConsistencyTest {
         assertEquals("MissingField", kafkaJob.get(inputs.get(9)).get("treatment").asText());
         assertEquals("NotAnObject", kafkaJob.get(inputs.get(10)).get("treatment").asText());
         assertTrue(kafkaJob.get("nested#0").get("metadata").get("tags").isArray(), "metadata stays JSON");
+        ObjectNode dropped = kafkaJob.get("single#0");
+        assertEquals("all-dropped", dropped.get("treatment").asText(), dropped.toString());
+        assertEquals("", dropped.get("compressed_text").asText());
+        assertEquals(0, dropped.get("compressed_tokens").asInt());
+        assertEquals(0.0, dropped.get("kept_fraction").asDouble());
         long compressed = kafkaJob.values().stream().filter(n -> n.get("treatment").asText().equals("compressed")).count();
         assertEquals(4, compressed);
     }
