@@ -6,6 +6,7 @@ import io.flinkllmlingua.testkit.kafka.CommittedRecords;
 import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
 import io.flinkllmlingua.models.minilm.DemoModel;
 import io.flinkllmlingua.jobs.streaming.CompressionJob;
+import io.flinkllmlingua.jobs.streaming.JobRecovery;
 import io.flinkllmlingua.jobs.streaming.JobSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -24,6 +25,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +57,7 @@ public final class EmbeddedDefault {
             s.llmlingua.putIfAbsent("llmlingua.render-mode", "ORIGINAL_SPANS");
         }
         List<String> corpus = readCorpus(limit);
+        Path checkpointDir = null;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             out.printf("Kafka broker (KRaft) on %s%n", broker.bootstrapServers());
             broker.createTopics(2, s.inputTopic, s.outputTopic);
@@ -63,6 +66,15 @@ public final class EmbeddedDefault {
             s.bounded = true;
             s.startFrom = JobSettings.StartFrom.EARLIEST;
             s.checkpointInterval = Duration.ofSeconds(2);
+            // File-system checkpoints (in-flight async records outgrow the JobManager's in-memory storage); in a
+            // temporary directory, since the demo's broker and topics do not outlive the run, so neither may state.
+            Path checkpoints = Files.createTempDirectory("flink-llmlingua-demo-checkpoints");
+            checkpointDir = checkpoints;
+            s.checkpointDir = checkpoints.toString();
+            s.retainedCheckpoints = 1;
+            if (s.restartAttempts == null) {
+                s.restartAttempts = JobRecovery.DEFAULT_RESTART_ATTEMPTS;
+            }
             if (s.parallelism <= 0) {
                 s.parallelism = 2;
             }
@@ -96,6 +108,10 @@ public final class EmbeddedDefault {
             out.printf(Locale.ROOT, "Job %s finished in %.1f s; total %.1f s%n", result.getJobID(), jobSeconds,
                     (System.nanoTime() - start) / 1e9);
             return summary.missing() == 0 ? 0 : 1;
+        } finally {
+            if (checkpointDir != null) {
+                org.apache.flink.util.FileUtils.deleteDirectoryQuietly(checkpointDir.toFile());
+            }
         }
     }
 

@@ -46,6 +46,7 @@ public final class CompressionJob {
             env.setParallelism(s.parallelism);
         }
         env.enableCheckpointing(s.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        JobRecovery.configure(env, s);
 
         KafkaSourceBuilder<SourceRecord> source = KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(s.bootstrapServers)

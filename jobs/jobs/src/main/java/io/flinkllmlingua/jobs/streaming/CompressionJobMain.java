@@ -4,6 +4,7 @@ import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.flink.LlmLinguaOptions;
 import io.flinkllmlingua.jobs.cli.EntryPoint;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -71,6 +72,31 @@ public final class CompressionJobMain implements Callable<Integer> {
                     + "broker's transaction.max.timeout.ms (default: ${DEFAULT-VALUE}).")
     Duration transactionTimeout;
 
+    @Option(names = "--checkpoint-dir", description = "Checkpoint storage: a directory path or URI (file:///..., s3://...); "
+            + "checkpoints there are kept when the job is cancelled or fails. Default: locally ./"
+            + JobRecovery.LOCAL_STATE_DIR + "/<group-id>/checkpoints; on a cluster, its own execution.checkpointing.dir.")
+    String checkpointDir;
+
+    @Option(names = "--retained-checkpoints", description = "Completed checkpoints kept (execution.checkpointing.num-retained) "
+            + "(default: " + JobRecovery.DEFAULT_RETAINED_CHECKPOINTS + " where the job sets the checkpoint directory, else the cluster's).")
+    Integer retainedCheckpoints;
+
+    @Option(names = {"--resume", "--resume-from-latest"}, description = "Restore from the newest complete checkpoint "
+            + "(chk-N/_metadata) in the checkpoint directory; none there is an error (exit 2). On a cluster needs --checkpoint-dir.")
+    boolean resume;
+
+    @Option(names = "--from-savepoint", description = "Restore from this savepoint or retained checkpoint directory.")
+    String fromSavepoint;
+
+    @Option(names = "--restart-attempts", description = "Restarts in a row before the job fails for good; the delay grows "
+            + "from --restart-delay up to 1 min, and the count starts again after 1 h without failure (default: "
+            + JobRecovery.DEFAULT_RESTART_ATTEMPTS + "; on a cluster that configures restart-strategy.type, its own).")
+    Integer restartAttempts;
+
+    @Option(names = "--restart-delay", description = "Delay before the first restart, a Flink duration (default: "
+            + JobRecovery.DEFAULT_RESTART_DELAY + ").")
+    Duration restartDelay;
+
     @Option(names = {"-p", "--parallelism"}, defaultValue = "-1", description = "Job parallelism (default: the environment's).")
     int parallelism;
 
@@ -117,7 +143,7 @@ public final class CompressionJobMain implements Callable<Integer> {
         }
         JobChecks.check(s.llmlingua, !EntryPoint.inCluster());
         CompressionJob.build(env, s);
-        env.execute("flink-llmlingua: " + s.inputTopic + " -> " + s.outputTopic);
+        JobRecovery.execute(env, s, "flink-llmlingua: " + s.inputTopic + " -> " + s.outputTopic);
         return 0;
     }
 
@@ -149,6 +175,7 @@ public final class CompressionJobMain implements Callable<Integer> {
         s.checkpointInterval = checkpointInterval;
         s.transactionTimeout = transactionTimeout;
         s.parallelism = parallelism;
+        recovery(s, file, cluster);
         s.llmlingua.putAll(EntryPoint.clusterOptions(cluster));
         Map<String, String> fromFile = new LinkedHashMap<>();
         for (String k : file.stringPropertyNames()) {
@@ -162,6 +189,70 @@ public final class CompressionJobMain implements Callable<Integer> {
             s.llmlingua.put(LlmLinguaOptions.MODEL_PATH.key(), model);
         }
         return s;
+    }
+
+    /** Checkpoint storage, restore path and restart strategy: command line, then job.* keys, then the defaults. */
+    private void recovery(JobSettings s, Properties file, ReadableConfig cluster) throws IOException {
+        boolean local = !EntryPoint.inCluster();
+        String dir = pick(checkpointDir, file, "job.checkpoint-dir", null);
+        if (dir == null && local) {
+            dir = JobRecovery.localCheckpointDir(s.groupId);
+        }
+        s.checkpointDir = dir;
+        String retained = pick(text(retainedCheckpoints), file, "job.retained-checkpoints", null);
+        s.retainedCheckpoints = retained != null ? atLeast("--retained-checkpoints", retained, 1)
+                : dir != null ? Integer.valueOf(JobRecovery.DEFAULT_RETAINED_CHECKPOINTS) : null;
+
+        String attempts = pick(text(restartAttempts), file, "job.restart-attempts", null);
+        if (attempts != null) {
+            s.restartAttempts = atLeast("--restart-attempts", attempts, 0);
+        } else if (cluster.getOptional(RestartStrategyOptions.RESTART_STRATEGY).isEmpty()) {
+            s.restartAttempts = JobRecovery.DEFAULT_RESTART_ATTEMPTS;
+        }
+        if (restartDelay != null) {
+            s.restartDelay = restartDelay;
+        } else if (file.getProperty("job.restart-delay") != null) {
+            try {
+                s.restartDelay = EntryPoint.DURATION.convert(file.getProperty("job.restart-delay"));
+            } catch (Exception e) {
+                throw new IllegalArgumentException("job.restart-delay: " + e.getMessage());
+            }
+        }
+
+        boolean latest = resume || Boolean.parseBoolean(file.getProperty("job.resume", "false"));
+        String savepoint = pick(fromSavepoint, file, "job.from-savepoint", null);
+        if (latest && savepoint != null) {
+            throw new IllegalArgumentException("--resume and --from-savepoint exclude each other");
+        }
+        if (latest) {
+            if (dir == null) {
+                throw new IllegalArgumentException("--resume on a cluster needs --checkpoint-dir (this job's own: the "
+                        + "cluster's execution.checkpointing.dir holds the checkpoints of every job)");
+            }
+            String where = dir;
+            s.restoreFrom = JobRecovery.latestCheckpoint(dir).orElseThrow(() -> new IllegalArgumentException(
+                    "--resume: no complete checkpoint (chk-N/_metadata) under " + where
+                            + "; run without --resume to start from --start-from"));
+            s.restoreClaimed = true;
+        } else {
+            s.restoreFrom = savepoint;
+        }
+    }
+
+    private static String text(Integer value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static int atLeast(String option, String value, int min) {
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException(option + " must be a whole number >= " + min + ", not '" + value + "'");
     }
 
     private static void put(JobSettings s, String key, String value, boolean strict) {

@@ -26,6 +26,21 @@ public final class JobSettings implements Serializable {
     /** Kafka transaction timeout: above the checkpoint interval plus restart time, at most the broker's transaction.max.timeout.ms. */
     public Duration transactionTimeout = Duration.ofMinutes(15);
     public int parallelism = -1;
+    /**
+     * Checkpoint directory, a path or URI, for file-system checkpoint storage with checkpoints retained on cancellation
+     * and failure ({@link JobRecovery}); null: the environment's own (on a cluster, its configuration).
+     */
+    public String checkpointDir;
+    /** Completed checkpoints kept ({@code execution.checkpointing.num-retained}); null: the environment's. */
+    public Integer retainedCheckpoints;
+    /** A retained checkpoint or savepoint to restore from; null: none. */
+    public String restoreFrom;
+    /** Whether the restored job owns {@link #restoreFrom} (a checkpoint resumed with --resume), not a user's savepoint. */
+    public boolean restoreClaimed;
+    /** Restarts in a row before the job fails for good (exponential delay); null: the environment's restart strategy. */
+    public Integer restartAttempts;
+    /** The first restart delay (it doubles per attempt up to {@link JobRecovery#MAX_RESTART_DELAY}). */
+    public Duration restartDelay = org.apache.flink.util.TimeUtils.parseDuration(JobRecovery.DEFAULT_RESTART_DELAY);
     /** Extra Kafka client properties for source and sink (security settings and the like). */
     public Properties kafkaProperties = new Properties();
     /** {@code llmlingua.*} options of the operator. */

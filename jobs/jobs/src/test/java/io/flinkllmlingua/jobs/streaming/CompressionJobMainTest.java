@@ -97,4 +97,63 @@ class CompressionJobMainTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LlmLinguaConfig.fromMap(s.llmlingua));
         assertTrue(e.getMessage().contains("llmlingua.model.path"), e.getMessage());
     }
+
+    @Test
+    void theLocalJobKeepsFileCheckpointsPerGroupAndRestartsABoundedNumberOfTimes() throws Exception {
+        JobSettings s = parse("--bootstrap-servers", "x:9092", "--group-id", "rag/ingest");
+        assertEquals(JobRecovery.localCheckpointDir("rag/ingest"), s.checkpointDir);
+        assertTrue(s.checkpointDir.startsWith("file:/") && s.checkpointDir.contains("/flink-llmlingua-state/rag_ingest/checkpoints"),
+                s.checkpointDir);
+        assertEquals(JobRecovery.DEFAULT_RETAINED_CHECKPOINTS, s.retainedCheckpoints);
+        assertEquals(JobRecovery.DEFAULT_RESTART_ATTEMPTS, s.restartAttempts);
+        assertEquals(Duration.ofSeconds(1), s.restartDelay);
+        assertNull(s.restoreFrom);
+
+        JobSettings flags = parse("--checkpoint-dir", "s3://bucket/ckpt", "--retained-checkpoints", "5",
+                "--restart-attempts", "0", "--restart-delay", "250 ms", "--from-savepoint", "s3://bucket/sp-1");
+        assertEquals("s3://bucket/ckpt", flags.checkpointDir);
+        assertEquals(5, flags.retainedCheckpoints);
+        assertEquals(0, flags.restartAttempts);
+        assertEquals(Duration.ofMillis(250), flags.restartDelay);
+        assertEquals("s3://bucket/sp-1", flags.restoreFrom);
+        assertTrue(!flags.restoreClaimed, "a savepoint stays the user's");
+    }
+
+    @Test
+    void jobKeysInTheConfigFileSetRecoveryAndTheClustersRestartStrategyIsKept(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("job.properties");
+        Files.writeString(file, "job.checkpoint-dir=" + dir.resolve("ckpt") + "\njob.restart-attempts=4\njob.restart-delay=2 s\n"
+                + "job.retained-checkpoints=2\n");
+        JobSettings s = parse("--config", file.toString());
+        assertEquals(dir.resolve("ckpt").toString(), s.checkpointDir);
+        assertEquals(4, s.restartAttempts);
+        assertEquals(Duration.ofSeconds(2), s.restartDelay);
+        assertEquals(2, s.retainedCheckpoints);
+
+        Configuration cluster = new Configuration();
+        cluster.setString("restart-strategy.type", "fixed-delay");
+        assertNull(parse(cluster).restartAttempts, "the cluster's own restart strategy is left alone");
+        assertEquals(3, parse(cluster, "--restart-attempts", "3").restartAttempts, "unless the job sets one");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--retained-checkpoints", "0"));
+        assertEquals("--retained-checkpoints must be a whole number >= 1, not '0'", e.getMessage());
+    }
+
+    @Test
+    void resumeRestoresTheNewestRetainedCheckpointAndRefusesAnEmptyDirectoryWithOneLine(@TempDir Path dir) throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = CompressionJobMain.run(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                "--bootstrap-servers", "127.0.0.1:9", "--checkpoint-dir", dir.toString(), "--resume");
+        assertEquals(2, code);
+        assertEquals("compress-job: --resume: no complete checkpoint (chk-N/_metadata) under " + dir
+                + "; run without --resume to start from --start-from", err.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+
+        Path chk = Files.createDirectories(dir.resolve("0123456789abcdef0123456789abcdef/chk-7"));
+        Files.writeString(chk.resolve("_metadata"), "metadata");
+        JobSettings s = parse("--checkpoint-dir", dir.toString(), "--resume");
+        assertTrue(s.restoreFrom.replaceAll("/$", "").endsWith("0123456789abcdef0123456789abcdef/chk-7"), s.restoreFrom);
+        assertTrue(s.restoreClaimed, "the resumed job owns the checkpoint");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("--checkpoint-dir", dir.toString(), "--resume", "--from-savepoint", "/sp"));
+        assertEquals("--resume and --from-savepoint exclude each other", e.getMessage());
+    }
 }
