@@ -18,9 +18,18 @@ final class FaultReport {
 
     private final List<Row> rows = new ArrayList<>();
     private final Path file;
+    private final String setup;
 
     FaultReport(Path file) {
+        this(file, "Standalone Flink 2.2.1 cluster (JobManager and TaskManagers as separate JVMs from Maven jars), Kafka "
+                + "broker as a separate JVM (KRaft), job jar submitted over REST, checkpoints every second, EXACTLY_ONCE "
+                + "Kafka sink; output read with isolation.level=read_committed. Written by StandaloneClusterFaultToleranceIT");
+    }
+
+    /** With {@code setup} describing what ran (the report adds when). */
+    FaultReport(Path file, String setup) {
         this.file = file;
+        this.setup = setup;
     }
 
     /** Compares the committed output with the input ids and adds a row; returns it for the assertions. */
@@ -44,10 +53,7 @@ final class FaultReport {
 
     private void write() {
         StringBuilder s = new StringBuilder("# Fault tolerance on processes\n\n")
-                .append("Standalone Flink 2.2.1 cluster (JobManager and TaskManagers as separate JVMs from Maven jars), Kafka ")
-                .append("broker as a separate JVM (KRaft), job jar submitted over REST, checkpoints every second, EXACTLY_ONCE ")
-                .append("Kafka sink; output read with isolation.level=read_committed. Written by StandaloneClusterFaultToleranceIT at ")
-                .append(Instant.now()).append(".\n\n")
+                .append(setup).append(" at ").append(Instant.now()).append(".\n\n")
                 .append("| fault | records in | records out | distinct out | duplicates | losses | recovery | notes |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
