@@ -156,4 +156,26 @@ class CompressionJobMainTest {
                 () -> parse("--checkpoint-dir", dir.toString(), "--resume", "--from-savepoint", "/sp"));
         assertEquals("--resume and --from-savepoint exclude each other", e.getMessage());
     }
+
+    @Test
+    void whenTheRestartsAreUsedUpTheMainExitsWithOneLineNamingTheLastFailure(@TempDir Path dir) throws Exception {
+        Path model = java.nio.file.Files.createDirectories(dir.resolve("model"));
+        io.flinkllmlingua.models.TinyModelGenerator.generateTiny(model, io.flinkllmlingua.models.GeneratedFamily.WORDPIECE);
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        // No broker: the source cannot list its partitions, on every attempt.
+        int code = CompressionJobMain.run(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                "--bootstrap-servers", "127.0.0.1:" + closedPort, "--model", model.toString(),
+                "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--restart-attempts", "1", "--restart-delay", "10 ms",
+                "-Dkafka.default.api.timeout.ms=1000", "-Dkafka.request.timeout.ms=500");
+        String line = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(1, code, line);
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("compress-job: error: job 'flink-llmlingua: chunks -> chunks-compressed' failed for good "
+                + "after 1 restart attempt(s) (--restart-attempts); last failure: "), line);
+        assertTrue(line.contains("org.apache.kafka.common.errors.TimeoutException"), line);
+    }
 }
