@@ -17,9 +17,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -239,8 +242,18 @@ public final class RecordCodec {
             value = encode(chunk);
         }
         return new DeadLetter(docId, chunkId, new DeadLetter.Error(errorClass, message, attempts),
-                RecordSource.withTimestamp(origin), text(key), encoding(key), text(value), encoding(value), headers,
+                RecordSource.withTimestamp(origin), text(key), encoding(key), text(value), encoding(value),
+                value == null ? null : value.length, value == null ? null : sha256(value), false, headers,
                 Instant.now().toString(), EngineVersion.get());
+    }
+
+    /** Lower-case hex SHA-256 of {@code data}. */
+    public static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 
     private static String text(byte[] data) {

@@ -72,7 +72,8 @@ public final class CompressionJob {
         producer.setProperty("transaction.timeout.ms", String.valueOf(s.transactionTimeout.toMillis()));
         KafkaSink<ChunkOutcome> sink = KafkaSink.<ChunkOutcome>builder()
                 .setBootstrapServers(s.bootstrapServers)
-                .setRecordSerializer(new OutcomeSerializer(s.outputTopic, s.deadLetterTopic))
+                .setRecordSerializer(new OutcomeSerializer(s.outputTopic, s.deadLetterTopic,
+                        OutcomeSerializer.maxRequestSize(producer)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(s.transactionalIdPrefix)
                 .setKafkaProducerConfig(producer)

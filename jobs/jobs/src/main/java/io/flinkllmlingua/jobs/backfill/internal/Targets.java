@@ -193,7 +193,8 @@ public final class Targets {
                 producer.putIfAbsent("enable.idempotence", "true");
                 KafkaSink<ChunkOutcome> sink = KafkaSink.<ChunkOutcome>builder()
                         .setBootstrapServers(s.bootstrapServers)
-                        .setRecordSerializer(new OutcomeSerializer(s.outputTopic, s.failuresTopic))
+                        .setRecordSerializer(new OutcomeSerializer(s.outputTopic, s.failuresTopic,
+                                OutcomeSerializer.maxRequestSize(producer)))
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .setKafkaProducerConfig(producer)
                         .build();

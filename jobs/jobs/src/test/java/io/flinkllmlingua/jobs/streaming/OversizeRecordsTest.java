@@ -1,0 +1,144 @@
+package io.flinkllmlingua.jobs.streaming;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flinkllmlingua.flink.RecordCodec;
+import io.flinkllmlingua.models.GeneratedFamily;
+import io.flinkllmlingua.models.TinyModelGenerator;
+import io.flinkllmlingua.testkit.kafka.CommittedRecords;
+import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The size policy through the Kafka job on a real broker: inputs of 1.5 and 5 MiB (the broker and the test's
+ * producer accept up to 8 MiB) meet a sink with Kafka's default 1 MiB {@code max.request.size}. Before the policy
+ * the 5 MiB dead letter failed the sink with {@code RecordTooLargeException} and the job restarted on it for ever;
+ * here the job has no restarts at all, so any sink failure fails the test.
+ */
+class OversizeRecordsTest {
+    private static final int BIG_LIMIT = 8 << 20;
+    private static EmbeddedKafkaBroker kafka;
+    private static Path model;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        kafka = EmbeddedKafkaBroker.builder().brokerProperty("message.max.bytes", BIG_LIMIT)
+                .brokerProperty("replica.fetch.max.bytes", BIG_LIMIT).start();
+        model = Files.createTempDirectory("oversize-model");
+        TinyModelGenerator.generateTiny(model, GeneratedFamily.WORDPIECE);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        try (var paths = Files.walk(model)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static byte[] chunk(String chunkId, String text) {
+        return ("{\"doc_id\": \"d\", \"chunk_id\": \"" + chunkId + "\", \"text\": \"" + text + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void recordsOverTheSinksLimitBecomeTruncatedDeadLettersAndTheJobGoesOn() throws Exception {
+        Map<String, byte[]> inputs = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 10; i++) {
+            inputs.put("before-" + i, chunk("before-" + i, "The quick brown fox jumps over the lazy dog number " + i + "."));
+        }
+        inputs.put("big-1.5MiB", chunk("big-1.5MiB", "säge ".repeat(1_572_864 / 6)));
+        inputs.put("big-5MiB", chunk("big-5MiB", "word ".repeat((5 << 20) / 5)));
+        for (int i = 0; i < 10; i++) {
+            inputs.put("after-" + i, chunk("after-" + i, "A record behind the big ones, number " + i + ", must not be stuck."));
+        }
+        JobSettings s = new JobSettings();
+        s.bootstrapServers = kafka.bootstrapServers();
+        s.inputTopic = "oversize-in";
+        s.outputTopic = "oversize-out";
+        s.deadLetterTopic = "oversize-dlq";
+        s.groupId = "oversize";
+        s.transactionalIdPrefix = "oversize";
+        s.transactionTimeout = Duration.ofMinutes(2);
+        s.startFrom = JobSettings.StartFrom.EARLIEST;
+        s.bounded = true;
+        s.checkpointInterval = Duration.ofMillis(500);
+        s.parallelism = 1;
+        // 5 MiB of in-flight async state: over the in-memory checkpoint storage's 5 MiB limit
+        s.checkpointDir = model.resolve("checkpoints").toUri().toString();
+        s.llmlingua.put("llmlingua.model.path", model.toString());
+        s.llmlingua.put("llmlingua.provider", "CPU");
+        s.llmlingua.put("llmlingua.threads", "1");
+        kafka.createTopics(1, s.inputTopic, s.outputTopic, s.deadLetterTopic);
+
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("max.request.size", BIG_LIMIT);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (Map.Entry<String, byte[]> e : inputs.entrySet()) {
+                producer.send(new ProducerRecord<>(s.inputTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue())).get();
+            }
+        }
+
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        CompressionJob.build(env, s);
+        env.execute("oversize");
+
+        List<ConsumerRecord<byte[], byte[]>> out = CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), s.outputTopic);
+        List<ConsumerRecord<byte[], byte[]>> dead = CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), s.deadLetterTopic);
+        assertEquals(20, out.size(), "every small record compressed, those behind the big ones too");
+        assertEquals(2, dead.size(), "one dead letter per big record");
+        Map<String, JsonNode> byKey = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            assertTrue(r.serializedValueSize() + r.serializedKeySize() < 1 << 20, "under the sink's limit");
+            byKey.put(new String(r.key(), StandardCharsets.UTF_8), RecordCodec.mapper().readTree(r.value()));
+        }
+        for (String big : List.of("big-1.5MiB", "big-5MiB")) {
+            JsonNode d = byKey.get(big);
+            assertNotNull(d, big + " has its dead letter");
+            byte[] original = inputs.get(big);
+            assertEquals("Oversize", d.path("error").path("class").asText());
+            assertEquals(big, d.path("chunk_id").asText());
+            assertTrue(d.path("value_truncated").asBoolean(), big);
+            assertEquals(original.length, d.path("value_bytes").asInt());
+            assertEquals(RecordCodec.sha256(original), d.path("value_sha256").asText());
+            String prefix = d.path("value").asText();
+            int kept = prefix.getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(kept > 1_000_000, "most of the limit is the original's prefix: " + kept + " bytes");
+            assertTrue(new String(original, StandardCharsets.UTF_8).startsWith(prefix));
+        }
+        List<String> outIds = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            outIds.add(RecordCodec.mapper().readTree(r.value()).path("chunk_id").asText());
+        }
+        assertTrue(outIds.contains("after-9") && outIds.contains("before-0"), outIds.toString());
+    }
+}
