@@ -101,19 +101,19 @@ public final class KafkaPreflight {
             List<String> missing = new ArrayList<>();
             Map<String, KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> described =
                     admin.describeTopics(new LinkedHashSet<>(topics)).topicNameValues();
-            for (Map.Entry<String, KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> e : described.entrySet()) {
+            for (String topic : new LinkedHashSet<>(topics)) {
                 try {
-                    e.getValue().get(remaining(deadline), TimeUnit.NANOSECONDS);
+                    described.get(topic).get(remaining(deadline), TimeUnit.NANOSECONDS);
                 } catch (ExecutionException ex) {
                     if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
-                        missing.add(e.getKey());
+                        missing.add(topic);
                     } else {
-                        throw new IllegalStateException("cannot describe Kafka topic '" + e.getKey() + "' on "
+                        throw new IllegalStateException("cannot describe Kafka topic '" + topic + "' on "
                                 + bootstrapServers + ": " + rootMessage(ex), ex.getCause());
                     }
                 } catch (TimeoutException ex) {
                     throw new BrokerUnreachableException("Kafka broker at " + bootstrapServers + " did not describe "
-                            + "topic '" + e.getKey() + "' within " + seconds(timeout) + " (--kafka-check-timeout)");
+                            + "topic '" + topic + "' within " + seconds(timeout) + " (--kafka-check-timeout)");
                 }
             }
             if (missing.isEmpty()) {

@@ -4,7 +4,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import io.flinkllmlingua.flink.LlmLinguaOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -46,6 +45,9 @@ public final class SqlScriptRunner {
     private final PrintStream out;
     private final boolean wait;
     private final boolean verbose;
+    private java.time.Duration kafkaCheckTimeout = io.flinkllmlingua.jobs.cli.KafkaPreflight.DEFAULT_TIMEOUT;
+    /** Kafka tables already checked (bootstrap servers + topic). */
+    private final java.util.Set<String> checkedTopics = new java.util.HashSet<>();
 
     public SqlScriptRunner(PrintStream out, boolean wait, boolean verbose) {
         this.out = out;
@@ -53,12 +55,22 @@ public final class SqlScriptRunner {
         this.verbose = verbose;
     }
 
+    /**
+     * How long the check before a job-starting statement waits for each Kafka table's broker to answer and describe
+     * its topic; returns this.
+     */
+    public SqlScriptRunner kafkaCheckTimeout(java.time.Duration timeout) {
+        this.kafkaCheckTimeout = timeout;
+        return this;
+    }
+
     /** A streaming table environment on the context (cluster or test) environment, else a local one on 127.0.0.1. */
     public static StreamTableEnvironment tableEnvironment(Configuration conf) {
         Configuration c = new Configuration(conf);
         // Only used when no cluster is given: the local MiniCluster's REST endpoint stays on the loopback interface.
-        c.set(RestOptions.BIND_ADDRESS, c.getOptional(RestOptions.BIND_ADDRESS).orElse("127.0.0.1"));
-        c.set(RestOptions.ADDRESS, c.getOptional(RestOptions.ADDRESS).orElse("127.0.0.1"));
+        if (!io.flinkllmlingua.jobs.cli.EntryPoint.inCluster()) {
+            io.flinkllmlingua.jobs.cli.LocalFlink.loopback(c);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
         return StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
     }
@@ -91,6 +103,7 @@ public final class SqlScriptRunner {
                     if (j == statements.size()) {
                         throw new IllegalArgumentException("statement set without END");
                     }
+                    checkKafkaTables(tEnv);
                     log(i, s, "statement set of " + (j - i - (first.isEmpty() ? 1 : 0)) + " INSERT statements");
                     jobs.add(awaitJob(i, s, set.execute()));
                     i = j;
@@ -111,6 +124,10 @@ public final class SqlScriptRunner {
                     log(i, s, "OK");
                     continue;
                 }
+                if (upper.startsWith("INSERT") || upper.startsWith("EXECUTE") || upper.startsWith("SELECT")
+                        || upper.startsWith("WITH")) {
+                    checkKafkaTables(tEnv);
+                }
                 TableResult r = tEnv.executeSql(s.sql());
                 Optional<JobClient> client = r.getJobClient();
                 boolean insert = upper.startsWith("INSERT") || upper.startsWith("EXECUTE");
@@ -126,6 +143,49 @@ public final class SqlScriptRunner {
             }
         }
         return jobs;
+    }
+
+    /**
+     * Before a statement that starts a job: every Kafka table of the session (temporary ones included) not checked yet
+     * must have a reachable broker and an existing topic ({@link io.flinkllmlingua.jobs.cli.KafkaPreflight}), so that
+     * a missing topic or an unreachable broker is one line instead of a job that hangs in the producer.
+     */
+    private void checkKafkaTables(StreamTableEnvironment tEnv) {
+        org.apache.flink.table.catalog.CatalogManager catalogs =
+                ((org.apache.flink.table.api.internal.TableEnvironmentInternal) tEnv).getCatalogManager();
+        for (String name : tEnv.listTables()) {
+            org.apache.flink.table.catalog.ObjectIdentifier id = org.apache.flink.table.catalog.ObjectIdentifier.of(
+                    tEnv.getCurrentCatalog(), tEnv.getCurrentDatabase(), name);
+            Optional<org.apache.flink.table.catalog.ContextResolvedTable> table = catalogs.getTable(id);
+            if (table.isEmpty() || !(table.get().getResolvedTable()
+                    instanceof org.apache.flink.table.catalog.CatalogTable catalogTable)) {
+                continue;
+            }
+            Map<String, String> options = catalogTable.getOptions();
+            String connector = options.getOrDefault("connector", "");
+            String servers = options.get("properties.bootstrap.servers");
+            String topics = options.get("topic");
+            if (!(connector.equals("kafka") || connector.equals("upsert-kafka")) || servers == null || topics == null) {
+                continue;
+            }
+            java.util.Properties client = new java.util.Properties();
+            options.forEach((k, v) -> {
+                if (k.startsWith("properties.") && !k.equals("properties.bootstrap.servers")) {
+                    client.setProperty(k.substring("properties.".length()), v);
+                }
+            });
+            List<String> unchecked = new ArrayList<>();
+            for (String topic : topics.split(";")) {
+                if (!topic.isBlank() && checkedTopics.add(servers + "/" + topic.strip())) {
+                    unchecked.add(topic.strip());
+                }
+            }
+            if (!unchecked.isEmpty()) {
+                io.flinkllmlingua.jobs.cli.KafkaPreflight.check(servers, client, unchecked, kafkaCheckTimeout,
+                        io.flinkllmlingua.jobs.cli.KafkaPreflight.TopicCreation.NONE,
+                        "table " + name + "; create the topic first");
+            }
+        }
     }
 
     private static Map<String, String> jobParameters(StreamTableEnvironment tEnv) {

@@ -26,6 +26,10 @@ public final class JobSettings implements Serializable {
     /** Kafka transaction timeout: above the checkpoint interval plus restart time, at most the broker's transaction.max.timeout.ms. */
     public Duration transactionTimeout = Duration.ofMinutes(15);
     public int parallelism = -1;
+    /** How long the pre-submission check waits for the broker to answer and describe the topics. */
+    public Duration kafkaCheckTimeout = io.flinkllmlingua.jobs.cli.KafkaPreflight.DEFAULT_TIMEOUT;
+    /** Create missing topics before submitting instead of refusing to start. */
+    public boolean createTopics = false;
     /** Extra Kafka client properties for source and sink (security settings and the like). */
     public Properties kafkaProperties = new Properties();
     /** {@code llmlingua.*} options of the operator. */
