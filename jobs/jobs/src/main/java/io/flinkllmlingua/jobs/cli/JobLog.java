@@ -16,11 +16,15 @@ import java.util.function.Supplier;
 
 /** What the job mains say while they run: a start-up line, then a progress line at each interval until the job ends. */
 public final class JobLog {
-    private static final Logger LOG = LoggerFactory.getLogger(JobLog.class);
     /** The logging configuration of a plain {@code java} run of a job main. */
     static final String LOG_CONFIG = "io/flinkllmlingua/jobs/log4j2-job.xml";
 
     private JobLog() {}
+
+    /** Not a static field: loading this class must not start log4j before {@link #configureLocalLogging()} ran. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(JobLog.class);
+    }
 
     /**
      * Points log4j at {@link #LOG_CONFIG} (our INFO lines, Flink and Kafka at WARN) unless a configuration was chosen:
@@ -38,7 +42,7 @@ public final class JobLog {
         String line = String.format(Locale.ROOT, "%s: starting: model %s (%s), provider %s, %s, parallelism %d, %s",
                 name, config.modelId(), config.engine().modelDir(), config.engine().executionProvider(), topics,
                 env.getParallelism(), checkpointing(env));
-        LOG.info(line);
+        log().info(line);
         return line;
     }
 
@@ -63,7 +67,7 @@ public final class JobLog {
         while (true) {
             try {
                 job.getJobExecutionResult().get(Math.max(1, every.toMillis()), TimeUnit.MILLISECONDS);
-                LOG.info("job {} finished", job.getJobID());
+                log().info("job {} finished", job.getJobID());
                 return;
             } catch (TimeoutException e) {
                 String line;
@@ -73,7 +77,7 @@ public final class JobLog {
                     line = "progress unavailable: " + failed.getMessage();
                 }
                 if (line != null) {
-                    LOG.info("job {}: {}", job.getJobID(), line);
+                    log().info("job {}: {}", job.getJobID(), line);
                 }
             }
         }
