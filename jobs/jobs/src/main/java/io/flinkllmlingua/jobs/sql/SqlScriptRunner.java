@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  * wins); unknown {@code llmlingua.*} keys are refused with the nearest valid key, before any job starts.
  */
 public final class SqlScriptRunner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlScriptRunner.class);
     private static final Pattern SET = Pattern.compile("(?is)SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'\\s*");
     private static final Pattern RESET = Pattern.compile("(?is)RESET\\s+'((?:[^']|'')*)'\\s*");
 
@@ -46,6 +47,9 @@ public final class SqlScriptRunner {
     private final boolean wait;
     private final boolean verbose;
     private java.time.Duration kafkaCheckTimeout = io.flinkllmlingua.jobs.cli.KafkaPreflight.DEFAULT_TIMEOUT;
+    private StreamTableEnvironment tEnv;
+    /** Kafka tables of the session, as "table (topic @ servers)", for the start-up line. */
+    private final java.util.Set<String> kafkaTables = new java.util.LinkedHashSet<>();
     /** Kafka tables already checked (bootstrap servers + topic). */
     private final java.util.Set<String> checkedTopics = new java.util.HashSet<>();
 
@@ -77,6 +81,7 @@ public final class SqlScriptRunner {
 
     /** Runs every statement of {@code script}; the first failure stops the script (exception with its position). */
     public List<Job> run(SqlScript script, StreamTableEnvironment tEnv) throws Exception {
+        this.tEnv = tEnv;
         // The cluster's llmlingua.* options: the table config sees the environment's (cluster) configuration.
         Map<String, String> cluster = LlmLinguaOptions.ofPrefix(tEnv.getConfig().toMap());
         LlmLinguaOptions.checkKeys(cluster.keySet(), "cluster configuration");
@@ -174,6 +179,7 @@ public final class SqlScriptRunner {
                     client.setProperty(k.substring("properties.".length()), v);
                 }
             });
+            kafkaTables.add(name + " (" + topics + " @ " + servers + ")");
             List<String> unchecked = new ArrayList<>();
             for (String topic : topics.split(";")) {
                 if (!topic.isBlank() && checkedTopics.add(servers + "/" + topic.strip())) {
@@ -205,8 +211,8 @@ public final class SqlScriptRunner {
 
     private Job awaitJob(int index, SqlScript.Statement s, TableResult r) throws Exception {
         JobClient client = r.getJobClient().orElseThrow();
-        out.printf(Locale.ROOT, "[%d] line %d: %s%n    job %s submitted%n", index + 1, s.line(), s.summary(),
-                client.getJobID());
+        out.printf(Locale.ROOT, "[%d] line %d: %s%n    job %s submitted%n    %s%n", index + 1, s.line(), s.summary(),
+                client.getJobID(), startupLine());
         out.flush();
         if (!wait) {
             return new Job(index + 1, s.line(), s.summary(), client, null);
@@ -216,6 +222,20 @@ public final class SqlScriptRunner {
         out.printf(Locale.ROOT, "    job %s finished in %.1f s%n", client.getJobID(), (System.nanoTime() - t0) / 1e9);
         out.flush();
         return new Job(index + 1, s.line(), s.summary(), client, result);
+    }
+
+    /** Model, provider, Kafka tables, parallelism and checkpointing of the job a statement submits. */
+    private String startupLine() {
+        Map<String, String> params = jobParameters(tEnv);
+        Map<String, String> conf = tEnv.getConfig().getConfiguration().toMap();
+        String model = params.getOrDefault(LlmLinguaOptions.MODEL_PATH.key(), "(set by the script's model or function)");
+        String line = "model " + params.getOrDefault(LlmLinguaOptions.MODEL_ID.key(), "-") + " (" + model + ")"
+                + ", provider " + params.getOrDefault(LlmLinguaOptions.PROVIDER.key(), "default")
+                + ", Kafka tables " + (kafkaTables.isEmpty() ? "none" : String.join(", ", kafkaTables))
+                + ", parallelism " + conf.getOrDefault("parallelism.default", "default")
+                + ", checkpoints " + conf.getOrDefault("execution.checkpointing.interval", "off");
+        LOG.info("sql: starting: {}", line);
+        return line;
     }
 
     private void log(int index, SqlScript.Statement s, String what) {

@@ -116,6 +116,8 @@ class SqlKafkaScriptsTest {
         String output = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, output);
         assertTrue(output.contains("finished in"), output);
+        // the start-up line under each submitted job names the Kafka tables it checked
+        assertTrue(output.contains(", Kafka tables ") && output.contains(" @ " + kafka.bootstrapServers() + ")"), output);
         return output;
     }
 
