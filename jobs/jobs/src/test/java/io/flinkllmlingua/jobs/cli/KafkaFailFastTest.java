@@ -142,6 +142,20 @@ class KafkaFailFastTest {
         assertTrue(!out.toString(StandardCharsets.UTF_8).contains("submitted"), "no job was submitted: " + out);
     }
 
+    @Test
+    void theBackfillRefusesAMissingKafkaInputTopic(@TempDir Path dir) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = io.flinkllmlingua.jobs.backfill.BackfillJobMain.run(new PrintStream(err, true, StandardCharsets.UTF_8),
+                "--source", "kafka", "--bootstrap-servers", kafka.bootstrapServers(), "--input-topic",
+                "ff-missing-backfill", "--sink", "jsonl", "--output", dir.resolve("out").toString(), "--failures",
+                dir.resolve("failures").toString(), "--model", model.toString());
+        String line = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(2, code, line);
+        assertTrue(line.startsWith("backfill: Kafka topic 'ff-missing-backfill' does not exist on "
+                + kafka.bootstrapServers()), line);
+        assertEquals(1, line.lines().count(), line);
+    }
+
     private static Set<String> topics() {
         try {
             return kafka.admin().listTopics().names().get();
