@@ -66,7 +66,7 @@ class SqlKafkaScriptsTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                    .setConfiguration(io.flinkllmlingua.jobs.cli.LocalFlink.loopback(REPORTER.addToConfiguration(new Configuration())))
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
