@@ -143,6 +143,29 @@ class KafkaFailFastTest {
     }
 
     @Test
+    void theSqlRunnerNamesAnUnreachableBroker(@TempDir Path dir) throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String address = "127.0.0.1:" + closedPort;
+        Path script = dir.resolve("unreachable.sql");
+        Files.writeString(script, String.join("\n",
+                "CREATE TEMPORARY TABLE src (t STRING) WITH ('connector' = 'kafka', 'topic' = 'x',",
+                "  'properties.bootstrap.servers' = '" + address + "', 'format' = 'raw');",
+                "CREATE TEMPORARY TABLE dst (t STRING) WITH ('connector' = 'blackhole');",
+                "INSERT INTO dst SELECT t FROM src;"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new LlmLinguaCli(new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of())
+                .execute("sql", "--file", script.toString(), "--kafka-check-timeout", "2 s");
+        String line = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(1, code, line);
+        assertTrue(line.contains("no Kafka broker reachable at " + address + " within 2 s"), line);
+        assertEquals(1, line.lines().count(), line);
+    }
+
+    @Test
     void theBackfillRefusesAMissingKafkaInputTopic(@TempDir Path dir) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = io.flinkllmlingua.jobs.backfill.BackfillJobMain.run(new PrintStream(err, true, StandardCharsets.UTF_8),
