@@ -60,7 +60,7 @@ final class SqlCommand implements Callable<Integer> {
     @Option(names = "--kafka-check-timeout", defaultValue = "30 s", paramLabel = "DURATION",
             description = "Before a statement that starts a job: how long to wait for each Kafka table's broker to "
                     + "answer and describe its topic; an unreachable broker or a missing topic ends the run with one "
-                    + "line (default: ${DEFAULT-VALUE}).")
+                    + "line; 0 skips the check (default: ${DEFAULT-VALUE}).")
     java.time.Duration kafkaCheckTimeout;
 
     @Option(names = "--detach", description = "Return once the jobs are submitted instead of waiting for them to end.")

@@ -93,7 +93,7 @@ public final class CompressionJobMain implements Callable<Integer> {
 
     @Option(names = "--kafka-check-timeout", defaultValue = "30 s", description = "Before submitting: how long to wait "
             + "for the broker to answer and describe the topics; an unreachable broker or a missing topic ends the run "
-            + "with one line (job.kafka-check-timeout; default: ${DEFAULT-VALUE}).")
+            + "with one line; 0 skips the check (job.kafka-check-timeout; default: ${DEFAULT-VALUE}).")
     Duration kafkaCheckTimeout;
 
     @Option(names = "--create-topics", description = "Create missing input, output and dead-letter topics instead of "

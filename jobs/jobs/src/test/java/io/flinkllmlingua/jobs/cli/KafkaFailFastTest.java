@@ -85,6 +85,9 @@ class KafkaFailFastTest {
         assertEquals(1, code, line);
         assertTrue(line.startsWith("compress-job: error: no Kafka broker reachable at " + address + " within 3 s"), line);
         assertEquals(1, line.lines().count(), line);
+        // a zero timeout skips the check (nothing is asked of the closed port)
+        KafkaPreflight.check(address, new java.util.Properties(), java.util.List.of("ff-in"), java.time.Duration.ZERO,
+                KafkaPreflight.TopicCreation.NONE, "");
     }
 
     @Test
