@@ -9,7 +9,6 @@ import io.flinkllmlingua.jobs.backfill.BackfillJob;
 import io.flinkllmlingua.jobs.backfill.BackfillReport;
 import io.flinkllmlingua.jobs.backfill.BackfillSettings;
 import io.flinkllmlingua.models.minilm.DemoModel;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -109,7 +108,7 @@ public final class BackfillBenchmark implements Callable<Integer> {
         }
         s.llmlingua.putAll(overrides);
         s.reportFile = work.resolve("report.json");
-        BackfillReport report = BackfillJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), s);
+        BackfillReport report = BackfillJob.run(io.flinkllmlingua.jobs.cli.LocalFlink.environment(), s);
         System.out.println(report.summary());
 
         LlmLinguaConfig config = LlmLinguaConfig.fromMap(s.llmlingua);

@@ -7,7 +7,6 @@ import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
 import io.flinkllmlingua.jobs.streaming.CompressionJob;
 import io.flinkllmlingua.jobs.streaming.JobSettings;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,10 +63,7 @@ public final class FlinkJobThroughput implements AutoCloseable {
         broker.createTopics(1, s.deadLetterTopic);
         produce(s.inputTopic, corpus.lines());
 
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env = io.flinkllmlingua.jobs.cli.LocalFlink.localEnvironment(parallelism, new Configuration());
         CompressionJob.build(env, s);
         PeakRss.reset();
         long t0 = System.nanoTime();

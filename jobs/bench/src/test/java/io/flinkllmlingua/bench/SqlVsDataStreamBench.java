@@ -62,7 +62,10 @@ class SqlVsDataStreamBench {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1)
+            new MiniClusterResourceConfiguration.Builder()
+                    // the test cluster on 127.0.0.1 only, like every local run
+                    .setConfiguration(io.flinkllmlingua.jobs.cli.LocalFlink.loopback(new org.apache.flink.configuration.Configuration()))
+                    .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(PARALLELISM).build());
 
     private static final ObjectMapper JSON = new ObjectMapper();

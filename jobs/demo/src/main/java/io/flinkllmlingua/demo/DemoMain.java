@@ -42,6 +42,7 @@ public final class DemoMain implements Callable<Integer> {
     boolean verbose;
 
     public static void main(String[] args) {
+        io.flinkllmlingua.jobs.cli.JobLog.configureLocalLogging();
         EntryPoint.finish(NAME, EntryPoint.commandLine(new DemoMain(), NAME, System.err).execute(args));
     }
 

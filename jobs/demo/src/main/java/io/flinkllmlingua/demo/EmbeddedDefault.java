@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkllmlingua.testkit.kafka.CommittedRecords;
 import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
 import io.flinkllmlingua.models.minilm.DemoModel;
+import io.flinkllmlingua.jobs.cli.JobLog;
+import io.flinkllmlingua.jobs.cli.LocalFlink;
 import io.flinkllmlingua.jobs.streaming.CompressionJob;
 import io.flinkllmlingua.jobs.streaming.JobRecovery;
 import io.flinkllmlingua.jobs.streaming.JobSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -81,11 +82,10 @@ public final class EmbeddedDefault {
             int sent = produce(broker.bootstrapServers(), s.inputTopic, corpus);
             out.printf("Sent %d records to '%s' (%d sample chunks + 2 malformed ones)%n", sent, s.inputTopic, corpus.size());
 
-            Configuration conf = new Configuration();
-            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-            conf.set(RestOptions.ADDRESS, "127.0.0.1");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism, conf);
+            StreamExecutionEnvironment env = LocalFlink.localEnvironment(s.parallelism, new Configuration());
             CompressionJob.build(env, s);
+            JobLog.started("demo", io.flinkllmlingua.flink.LlmLinguaConfig.fromMap(s.llmlingua), s.inputTopic + " -> "
+                    + s.outputTopic + " (dead letters: " + s.deadLetterTopic + ")", env);
             long jobStart = System.nanoTime();
             JobClient job = env.executeAsync("flink-llmlingua embedded default");
             Progress progress = new Progress(broker.bootstrapServers(), s, sent, out);
@@ -176,30 +176,47 @@ public final class EmbeddedDefault {
         return n;
     }
 
-    /** Counts committed output records while the job runs. */
+    /**
+     * Counts output and dead-letter records while the job runs: <b>written</b> = records the job has produced so far
+     * (read_uncommitted: in transactions that the next checkpoint commits), which advances as records are compressed;
+     * <b>committed</b> = records in committed transactions (read_committed), which advances at each checkpoint.
+     */
     private static final class Progress implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final KafkaConsumer<byte[], byte[]> committedReader;
+        private final KafkaConsumer<byte[], byte[]> writtenReader;
         private final int expected;
         private final PrintStream out;
-        private long seen;
+        private long committed;
+        private long written;
         private final long t0 = System.nanoTime();
 
         Progress(String bootstrap, JobSettings s, int expected, PrintStream out) {
-            this.consumer = CommittedRecords.reader(bootstrap);
-            CommittedRecords.assignFromBeginning(consumer, s.outputTopic, s.deadLetterTopic);
+            this.committedReader = CommittedRecords.reader(bootstrap);
+            CommittedRecords.assignFromBeginning(committedReader, s.outputTopic, s.deadLetterTopic);
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrap);
+            p.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+            p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+            p.put("isolation.level", "read_uncommitted");
+            p.put("enable.auto.commit", "false");
+            this.writtenReader = new KafkaConsumer<>(p);
+            CommittedRecords.assignFromBeginning(writtenReader, s.outputTopic, s.deadLetterTopic);
             this.expected = expected;
             this.out = out;
         }
 
         void print() {
-            seen += consumer.poll(Duration.ofMillis(200)).count();
-            out.printf(Locale.ROOT, "progress: %d/%d records committed (%.0f%%), %.0f s%n", seen, expected,
-                    100.0 * seen / expected, (System.nanoTime() - t0) / 1e9);
+            written += writtenReader.poll(Duration.ofMillis(100)).count();
+            committed += committedReader.poll(Duration.ofMillis(100)).count();
+            out.printf(Locale.ROOT, "progress: %d/%d records processed (%.0f%%, written to Kafka), %d committed "
+                            + "(at checkpoints), %.0f s%n", written, expected, 100.0 * written / expected, committed,
+                    (System.nanoTime() - t0) / 1e9);
         }
 
         @Override
         public void close() {
-            consumer.close();
+            committedReader.close();
+            writtenReader.close();
         }
     }
 

@@ -62,7 +62,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CrossPathConsistencyTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            new MiniClusterResourceConfiguration.Builder()
+                    // the test cluster on 127.0.0.1 only, like every local run
+                    .setConfiguration(io.flinkllmlingua.jobs.cli.LocalFlink.loopback(new org.apache.flink.configuration.Configuration()))
+                    .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The output fields every path writes, with the same names and units. */

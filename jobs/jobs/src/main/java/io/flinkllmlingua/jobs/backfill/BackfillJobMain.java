@@ -141,9 +141,19 @@ public final class BackfillJobMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = io.flinkllmlingua.jobs.cli.LocalFlink.environment();
         BackfillSettings s = settings(env.getConfiguration());
-        io.flinkllmlingua.jobs.streaming.JobChecks.check(s.llmlingua, !EntryPoint.inCluster());
+        io.flinkllmlingua.flink.LlmLinguaConfig config =
+                io.flinkllmlingua.jobs.streaming.JobChecks.check(s.llmlingua, !EntryPoint.inCluster());
+        if (s.source == BackfillSettings.SourceKind.KAFKA && s.bootstrapServers != null) {
+            io.flinkllmlingua.jobs.cli.KafkaPreflight.check(s.bootstrapServers, s.kafkaProperties,
+                    java.util.List.of(s.inputTopic), io.flinkllmlingua.jobs.cli.KafkaPreflight.DEFAULT_TIMEOUT,
+                    io.flinkllmlingua.jobs.cli.KafkaPreflight.TopicCreation.NONE, "the backfill reads an existing topic");
+        }
+        if (s.parallelism > 0) {
+            env.setParallelism(s.parallelism);
+        }
+        io.flinkllmlingua.jobs.cli.JobLog.started(NAME, config, "source " + s.source + " -> sink " + s.sink, env);
         BackfillReport r = BackfillJob.run(env, s);
         System.out.println(r.summary());
         System.out.println(r.toJson());

@@ -97,6 +97,7 @@ public final class LlmLinguaCli implements Runnable {
         cl.registerConverter(SpecialTokenPolicy.class, new EnumConverter<>(SpecialTokenPolicy.class));
         cl.registerConverter(ExecutionProvider.class, new EnumConverter<>(ExecutionProvider.class));
         cl.registerConverter(ModelFamily.class, ModelFamily::parse);
+        cl.registerConverter(java.time.Duration.class, EntryPoint.DURATION);
         cl.setDefaultValueProvider(new EngineDefaults());
         installOptions(cl);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));

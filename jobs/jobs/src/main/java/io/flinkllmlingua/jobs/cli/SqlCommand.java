@@ -57,6 +57,12 @@ final class SqlCommand implements Callable<Integer> {
             + "(e.g. to feed Flink's SQL client: sql-client.sh -f).")
     boolean dryRun;
 
+    @Option(names = "--kafka-check-timeout", defaultValue = "30 s", paramLabel = "DURATION",
+            description = "Before a statement that starts a job: how long to wait for each Kafka table's broker to "
+                    + "answer and describe its topic; an unreachable broker or a missing topic ends the run with one "
+                    + "line; 0 skips the check (default: ${DEFAULT-VALUE}).")
+    java.time.Duration kafkaCheckTimeout;
+
     @Option(names = "--detach", description = "Return once the jobs are submitted instead of waiting for them to end.")
     boolean detach;
 
@@ -82,10 +88,14 @@ final class SqlCommand implements Callable<Integer> {
                     + "io.flinkllmlingua.jobs.cli.LlmLinguaCli sql ...), or submit it with flink run");
         }
         try {
-            SqlRun.run(script, out, !detach, cli.verbose);
+            SqlRun.run(script, out, !detach, cli.verbose, kafkaCheckTimeout);
         } catch (Exception e) {
             if (e.getCause() instanceof IllegalArgumentException iae && String.valueOf(iae.getMessage()).contains("option '")) {
                 // a misspelt or invalid llmlingua.* option of the script: a user's mistake
+                throw new ParameterException(spec.commandLine(), file + ": " + e.getMessage(), e);
+            }
+            if (e.getCause() instanceof KafkaPreflight.MissingTopicException) {
+                // a table naming a topic that does not exist: a user's mistake
                 throw new ParameterException(spec.commandLine(), file + ": " + e.getMessage(), e);
             }
             throw e;

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Entry class of the SQL job on a cluster (the FlinkDeployment of deploy/kubernetes, {@code flink run -c}): the
  * arguments of {@code llmlingua sql} ({@code --file FILE -Dname=value ...}). Unlike {@link LlmLinguaCli#main}, it
- * does not reconfigure logging. A user's mistake is one line on stderr; in a plain {@code java} run the JVM exits with
+ * keeps a chosen logging configuration (a plain {@code java} run without one gets the jobs' own). A user's mistake
+ * is one line on stderr; in a plain {@code java} run the JVM exits with
  * code 2, inside a cluster context (where it runs in the JobManager) it never calls {@code System.exit} and throws
  * instead ({@link EntryPoint}).
  */
@@ -18,6 +19,8 @@ public final class SqlJobMain {
     private SqlJobMain() {}
 
     public static void main(String[] args) {
+        // only where no logging configuration was chosen (never on a cluster, whose scripts choose one)
+        io.flinkllmlingua.jobs.cli.JobLog.configureLocalLogging();
         List<String> all = new ArrayList<>(List.of("sql"));
         all.addAll(List.of(args));
         int code = new LlmLinguaCli(System.in, System.out, System.err, System.getenv()).execute(all.toArray(String[]::new));

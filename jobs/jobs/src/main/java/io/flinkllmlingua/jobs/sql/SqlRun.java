@@ -12,7 +12,13 @@ public final class SqlRun {
     /** Runs {@code script} on a new streaming table environment; returns the jobs it started. */
     public static List<SqlScriptRunner.Job> run(SqlScript script, PrintStream out, boolean wait, boolean verbose)
             throws Exception {
-        return new SqlScriptRunner(out, wait, verbose).run(script, SqlScriptRunner.tableEnvironment(new Configuration()));
+        return run(script, out, wait, verbose, io.flinkllmlingua.jobs.cli.KafkaPreflight.DEFAULT_TIMEOUT);
+    }
 
+    /** As {@link #run(SqlScript, PrintStream, boolean, boolean)}, with the Kafka tables' check timeout. */
+    public static List<SqlScriptRunner.Job> run(SqlScript script, PrintStream out, boolean wait, boolean verbose,
+                                                java.time.Duration kafkaCheckTimeout) throws Exception {
+        return new SqlScriptRunner(out, wait, verbose).kafkaCheckTimeout(kafkaCheckTimeout)
+                .run(script, SqlScriptRunner.tableEnvironment(new Configuration()));
     }
 }

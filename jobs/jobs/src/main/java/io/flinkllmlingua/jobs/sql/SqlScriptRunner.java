@@ -4,7 +4,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import io.flinkllmlingua.flink.LlmLinguaOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -37,6 +36,7 @@ import java.util.regex.Pattern;
  * wins); unknown {@code llmlingua.*} keys are refused with the nearest valid key, before any job starts.
  */
 public final class SqlScriptRunner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlScriptRunner.class);
     private static final Pattern SET = Pattern.compile("(?is)SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'\\s*");
     private static final Pattern RESET = Pattern.compile("(?is)RESET\\s+'((?:[^']|'')*)'\\s*");
 
@@ -46,6 +46,12 @@ public final class SqlScriptRunner {
     private final PrintStream out;
     private final boolean wait;
     private final boolean verbose;
+    private java.time.Duration kafkaCheckTimeout = io.flinkllmlingua.jobs.cli.KafkaPreflight.DEFAULT_TIMEOUT;
+    private StreamTableEnvironment tEnv;
+    /** Kafka tables of the session, as "table (topic @ servers)", for the start-up line. */
+    private final java.util.Set<String> kafkaTables = new java.util.LinkedHashSet<>();
+    /** Kafka tables already checked (bootstrap servers + topic). */
+    private final java.util.Set<String> checkedTopics = new java.util.HashSet<>();
 
     public SqlScriptRunner(PrintStream out, boolean wait, boolean verbose) {
         this.out = out;
@@ -53,18 +59,29 @@ public final class SqlScriptRunner {
         this.verbose = verbose;
     }
 
+    /**
+     * How long the check before a job-starting statement waits for each Kafka table's broker to answer and describe
+     * its topic; returns this.
+     */
+    public SqlScriptRunner kafkaCheckTimeout(java.time.Duration timeout) {
+        this.kafkaCheckTimeout = timeout;
+        return this;
+    }
+
     /** A streaming table environment on the context (cluster or test) environment, else a local one on 127.0.0.1. */
     public static StreamTableEnvironment tableEnvironment(Configuration conf) {
         Configuration c = new Configuration(conf);
         // Only used when no cluster is given: the local MiniCluster's REST endpoint stays on the loopback interface.
-        c.set(RestOptions.BIND_ADDRESS, c.getOptional(RestOptions.BIND_ADDRESS).orElse("127.0.0.1"));
-        c.set(RestOptions.ADDRESS, c.getOptional(RestOptions.ADDRESS).orElse("127.0.0.1"));
+        if (!io.flinkllmlingua.jobs.cli.EntryPoint.inCluster()) {
+            io.flinkllmlingua.jobs.cli.LocalFlink.loopback(c);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
         return StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
     }
 
     /** Runs every statement of {@code script}; the first failure stops the script (exception with its position). */
     public List<Job> run(SqlScript script, StreamTableEnvironment tEnv) throws Exception {
+        this.tEnv = tEnv;
         // The cluster's llmlingua.* options: the table config sees the environment's (cluster) configuration.
         Map<String, String> cluster = LlmLinguaOptions.ofPrefix(tEnv.getConfig().toMap());
         LlmLinguaOptions.checkKeys(cluster.keySet(), "cluster configuration");
@@ -91,6 +108,7 @@ public final class SqlScriptRunner {
                     if (j == statements.size()) {
                         throw new IllegalArgumentException("statement set without END");
                     }
+                    checkKafkaTables(tEnv);
                     log(i, s, "statement set of " + (j - i - (first.isEmpty() ? 1 : 0)) + " INSERT statements");
                     jobs.add(awaitJob(i, s, set.execute()));
                     i = j;
@@ -111,6 +129,10 @@ public final class SqlScriptRunner {
                     log(i, s, "OK");
                     continue;
                 }
+                if (upper.startsWith("INSERT") || upper.startsWith("EXECUTE") || upper.startsWith("SELECT")
+                        || upper.startsWith("WITH")) {
+                    checkKafkaTables(tEnv);
+                }
                 TableResult r = tEnv.executeSql(s.sql());
                 Optional<JobClient> client = r.getJobClient();
                 boolean insert = upper.startsWith("INSERT") || upper.startsWith("EXECUTE");
@@ -126,6 +148,50 @@ public final class SqlScriptRunner {
             }
         }
         return jobs;
+    }
+
+    /**
+     * Before a statement that starts a job: every Kafka table of the session (temporary ones included) not checked yet
+     * must have a reachable broker and an existing topic ({@link io.flinkllmlingua.jobs.cli.KafkaPreflight}), so that
+     * a missing topic or an unreachable broker is one line instead of a job that hangs in the producer.
+     */
+    private void checkKafkaTables(StreamTableEnvironment tEnv) {
+        org.apache.flink.table.catalog.CatalogManager catalogs =
+                ((org.apache.flink.table.api.internal.TableEnvironmentInternal) tEnv).getCatalogManager();
+        for (String name : tEnv.listTables()) {
+            org.apache.flink.table.catalog.ObjectIdentifier id = org.apache.flink.table.catalog.ObjectIdentifier.of(
+                    tEnv.getCurrentCatalog(), tEnv.getCurrentDatabase(), name);
+            Optional<org.apache.flink.table.catalog.ContextResolvedTable> table = catalogs.getTable(id);
+            if (table.isEmpty() || !(table.get().getResolvedTable()
+                    instanceof org.apache.flink.table.catalog.CatalogTable catalogTable)) {
+                continue;
+            }
+            Map<String, String> options = catalogTable.getOptions();
+            String connector = options.getOrDefault("connector", "");
+            String servers = options.get("properties.bootstrap.servers");
+            String topics = options.get("topic");
+            if (!(connector.equals("kafka") || connector.equals("upsert-kafka")) || servers == null || topics == null) {
+                continue;
+            }
+            java.util.Properties client = new java.util.Properties();
+            options.forEach((k, v) -> {
+                if (k.startsWith("properties.") && !k.equals("properties.bootstrap.servers")) {
+                    client.setProperty(k.substring("properties.".length()), v);
+                }
+            });
+            kafkaTables.add(name + " (" + topics + " @ " + servers + ")");
+            List<String> unchecked = new ArrayList<>();
+            for (String topic : topics.split(";")) {
+                if (!topic.isBlank() && checkedTopics.add(servers + "/" + topic.strip())) {
+                    unchecked.add(topic.strip());
+                }
+            }
+            if (!unchecked.isEmpty()) {
+                io.flinkllmlingua.jobs.cli.KafkaPreflight.check(servers, client, unchecked, kafkaCheckTimeout,
+                        io.flinkllmlingua.jobs.cli.KafkaPreflight.TopicCreation.NONE,
+                        "table " + name + "; create the topic first");
+            }
+        }
     }
 
     private static Map<String, String> jobParameters(StreamTableEnvironment tEnv) {
@@ -145,8 +211,8 @@ public final class SqlScriptRunner {
 
     private Job awaitJob(int index, SqlScript.Statement s, TableResult r) throws Exception {
         JobClient client = r.getJobClient().orElseThrow();
-        out.printf(Locale.ROOT, "[%d] line %d: %s%n    job %s submitted%n", index + 1, s.line(), s.summary(),
-                client.getJobID());
+        out.printf(Locale.ROOT, "[%d] line %d: %s%n    job %s submitted%n    %s%n", index + 1, s.line(), s.summary(),
+                client.getJobID(), startupLine());
         out.flush();
         if (!wait) {
             return new Job(index + 1, s.line(), s.summary(), client, null);
@@ -156,6 +222,20 @@ public final class SqlScriptRunner {
         out.printf(Locale.ROOT, "    job %s finished in %.1f s%n", client.getJobID(), (System.nanoTime() - t0) / 1e9);
         out.flush();
         return new Job(index + 1, s.line(), s.summary(), client, result);
+    }
+
+    /** Model, provider, Kafka tables, parallelism and checkpointing of the job a statement submits. */
+    private String startupLine() {
+        Map<String, String> params = jobParameters(tEnv);
+        Map<String, String> conf = tEnv.getConfig().getConfiguration().toMap();
+        String model = params.getOrDefault(LlmLinguaOptions.MODEL_PATH.key(), "(set by the script's model or function)");
+        String line = "model " + params.getOrDefault(LlmLinguaOptions.MODEL_ID.key(), "-") + " (" + model + ")"
+                + ", provider " + params.getOrDefault(LlmLinguaOptions.PROVIDER.key(), "default")
+                + ", Kafka tables " + (kafkaTables.isEmpty() ? "none" : String.join(", ", kafkaTables))
+                + ", parallelism " + conf.getOrDefault("parallelism.default", "default")
+                + ", checkpoints " + conf.getOrDefault("execution.checkpointing.interval", "off");
+        LOG.info("sql: starting: {}", line);
+        return line;
     }
 
     private void log(int index, SqlScript.Statement s, String what) {

@@ -27,6 +27,8 @@ import java.util.Properties;
 public final class CompressionJob {
     public static final String SOURCE_UID = "kafka-chunks-source";
     public static final String SINK_UID = "kafka-compressed-sink";
+    /** The sink's default max.block.ms (Kafka's own is 60 s); kafka.max.block.ms overrides it. */
+    public static final java.time.Duration SINK_MAX_BLOCK = java.time.Duration.ofSeconds(30);
 
     private CompressionJob() {}
 
@@ -70,6 +72,9 @@ public final class CompressionJob {
         Properties producer = new Properties();
         producer.putAll(s.kafkaProperties);
         producer.setProperty("transaction.timeout.ms", String.valueOf(s.transactionTimeout.toMillis()));
+        // A topic deleted (or a broker gone) at run time: fail the task after this wait for metadata instead of
+        // blocking in KafkaProducer.partitionsFor; the restart strategy bounds the retries.
+        producer.putIfAbsent("max.block.ms", String.valueOf(SINK_MAX_BLOCK.toMillis()));
         KafkaSink<ChunkOutcome> sink = KafkaSink.<ChunkOutcome>builder()
                 .setBootstrapServers(s.bootstrapServers)
                 .setRecordSerializer(new OutcomeSerializer(s.outputTopic, s.deadLetterTopic,

@@ -3,6 +3,10 @@ package io.flinkllmlingua.jobs.streaming;
 import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.flink.LlmLinguaOptions;
 import io.flinkllmlingua.jobs.cli.EntryPoint;
+import io.flinkllmlingua.jobs.cli.JobLog;
+import io.flinkllmlingua.jobs.cli.KafkaPreflight;
+import io.flinkllmlingua.jobs.cli.KafkaProgress;
+import io.flinkllmlingua.jobs.cli.LocalFlink;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -113,6 +117,23 @@ public final class CompressionJobMain implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Stack traces on errors.")
     boolean verbose;
 
+    @Option(names = "--kafka-check-timeout", defaultValue = "30 s", description = "Before submitting: how long to wait "
+            + "for the broker to answer and describe the topics; an unreachable broker or a missing topic ends the run "
+            + "with one line; 0 skips the check (job.kafka-check-timeout; default: ${DEFAULT-VALUE}).")
+    Duration kafkaCheckTimeout;
+
+    @Option(names = "--create-topics", description = "Create missing input, output and dead-letter topics instead of "
+            + "refusing to start (job.create-topics).")
+    boolean createTopics;
+
+    @Option(names = "--topic-partitions", description = "Partitions of topics that --create-topics creates "
+            + "(default: the broker's num.partitions).")
+    Integer topicPartitions;
+
+    @Option(names = "--topic-replication-factor", description = "Replication factor of topics that --create-topics "
+            + "creates (default: the broker's default.replication.factor).")
+    Short topicReplicationFactor;
+
     @Spec
     CommandSpec spec;
 
@@ -124,6 +145,7 @@ public final class CompressionJobMain implements Callable<Integer> {
      * {@code System.exit} and throws instead ({@link EntryPoint}).
      */
     public static void main(String[] args) {
+        JobLog.configureLocalLogging();
         EntryPoint.finish(NAME, run(System.err, args));
     }
 
@@ -134,16 +156,37 @@ public final class CompressionJobMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = LocalFlink.environment();
         JobSettings s = settings(env.getConfiguration());
         if (s.bootstrapServers == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "missing --bootstrap-servers (or "
                     + "job.bootstrap-servers in --config); the embedded demo is jobs/bin/run-embedded.sh "
                     + "(io.flinkllmlingua.demo.DemoMain)");
         }
-        JobChecks.check(s.llmlingua, !EntryPoint.inCluster());
+        LlmLinguaConfig config = JobChecks.check(s.llmlingua, !EntryPoint.inCluster());
+        KafkaPreflight.check(s.bootstrapServers, s.kafkaProperties,
+                java.util.List.of(s.inputTopic, s.outputTopic, s.deadLetterTopic), s.kafkaCheckTimeout,
+                new KafkaPreflight.TopicCreation(s.createTopics, java.util.Optional.ofNullable(topicPartitions),
+                        java.util.Optional.ofNullable(topicReplicationFactor)),
+                "create the missing topics, or pass --create-topics");
         CompressionJob.build(env, s);
-        JobRecovery.execute(env, s, "flink-llmlingua: " + s.inputTopic + " -> " + s.outputTopic);
+        JobLog.started(NAME, config, s.inputTopic + " -> " + s.outputTopic + " (dead letters: " + s.deadLetterTopic
+                + ", Kafka " + s.bootstrapServers + ")", env);
+        String jobName = "flink-llmlingua: " + s.inputTopic + " -> " + s.outputTopic;
+        if (EntryPoint.inCluster()) {
+            JobRecovery.execute(env, s, jobName);
+            return 0;
+        }
+        // A local run: progress as Kafka sees it, once per checkpoint interval (at least every 10 s).
+        try (KafkaProgress progress = new KafkaProgress(s.bootstrapServers, s.kafkaProperties, s.groupId, s.inputTopic,
+                java.util.List.of(s.outputTopic, s.deadLetterTopic))) {
+            Duration every = s.checkpointInterval.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10)
+                    : s.checkpointInterval;
+            JobRecovery.execute(s, jobName, () -> {
+                JobLog.awaitWithProgress(env.executeAsync(jobName), every, progress::line);
+                return null;
+            });
+        }
         return 0;
     }
 
@@ -176,6 +219,11 @@ public final class CompressionJobMain implements Callable<Integer> {
         s.transactionTimeout = transactionTimeout;
         s.parallelism = parallelism;
         recovery(s, file, cluster);
+        s.kafkaCheckTimeout = file.containsKey("job.kafka-check-timeout")
+                && kafkaCheckTimeout.equals(KafkaPreflight.DEFAULT_TIMEOUT)
+                ? org.apache.flink.util.TimeUtils.parseDuration(file.getProperty("job.kafka-check-timeout"))
+                : kafkaCheckTimeout;
+        s.createTopics = createTopics || Boolean.parseBoolean(file.getProperty("job.create-topics", "false"));
         s.llmlingua.putAll(EntryPoint.clusterOptions(cluster));
         Map<String, String> fromFile = new LinkedHashMap<>();
         for (String k : file.stringPropertyNames()) {

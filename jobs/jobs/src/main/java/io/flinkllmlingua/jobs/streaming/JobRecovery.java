@@ -164,8 +164,13 @@ public final class JobRecovery {
      * line naming the last failure's cause, with the original attached as suppressed for {@code --verbose}.
      */
     public static JobExecutionResult execute(StreamExecutionEnvironment env, JobSettings s, String name) throws Exception {
+        return execute(s, name, () -> env.execute(name));
+    }
+
+    /** As {@link #execute(StreamExecutionEnvironment, JobSettings, String)}, for a job run and awaited by {@code run}. */
+    public static <T> T execute(JobSettings s, String name, java.util.concurrent.Callable<T> run) throws Exception {
         try {
-            return env.execute(name);
+            return run.call();
         } catch (Exception e) {
             Throwable last = lastFailure(e);
             if (last == null) {

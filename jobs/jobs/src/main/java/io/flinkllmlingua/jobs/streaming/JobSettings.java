@@ -41,6 +41,10 @@ public final class JobSettings implements Serializable {
     public Integer restartAttempts;
     /** The first restart delay (it doubles per attempt up to {@link JobRecovery#MAX_RESTART_DELAY}). */
     public Duration restartDelay = org.apache.flink.util.TimeUtils.parseDuration(JobRecovery.DEFAULT_RESTART_DELAY);
+    /** How long the pre-submission check waits for the broker to answer and describe the topics. */
+    public Duration kafkaCheckTimeout = io.flinkllmlingua.jobs.cli.KafkaPreflight.DEFAULT_TIMEOUT;
+    /** Create missing topics before submitting instead of refusing to start. */
+    public boolean createTopics = false;
     /** Extra Kafka client properties for source and sink (security settings and the like). */
     public Properties kafkaProperties = new Properties();
     /** {@code llmlingua.*} options of the operator. */

@@ -28,7 +28,10 @@ class PostgresBackfillTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            new MiniClusterResourceConfiguration.Builder()
+                    // the test cluster on 127.0.0.1 only, like every local run
+                    .setConfiguration(io.flinkllmlingua.jobs.cli.LocalFlink.loopback(new org.apache.flink.configuration.Configuration()))
+                    .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static Path model;
     private static List<String> texts;

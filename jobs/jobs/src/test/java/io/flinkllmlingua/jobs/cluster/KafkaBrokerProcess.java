@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 
 /**
  * A Kafka broker (KRaft, combined broker and controller) in its own JVM ({@code kafka.Kafka} from kafka_2.13 on this
@@ -33,12 +32,19 @@ final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats a log directory under {@code dir} and starts the broker; returns once its port accepts connections. */
     static KafkaBrokerProcess start(Path dir) throws Exception {
+        KafkaBrokerProcess b = format(dir, randomClusterId());
+        b.launch();
+        return b;
+    }
+
+    /** Writes the server properties and formats the log directory with {@code clusterId} (StorageTool); not started. */
+    static KafkaBrokerProcess format(Path dir, String clusterId) throws Exception {
         Files.createDirectories(dir);
         KafkaBrokerProcess b = new KafkaBrokerProcess(dir, freePort(), freePort());
         b.writeProperties();
-        b.run("format", List.of("kafka.tools.StorageTool", "format", "-t", randomClusterId(), "-c",
+        // --cluster-id=ID, one argument, so that no id can be taken for an option
+        b.run("format", List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId, "-c",
                 b.properties().toString()), Duration.ofSeconds(60));
-        b.launch();
         return b;
     }
 
@@ -106,11 +112,12 @@ final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
-    private static String randomClusterId() {
-        // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    /**
+     * A new cluster id: 16 random bytes in URL-safe base64 from Kafka's own generator, which never starts with '-'
+     * (StorageTool would read such an id as an option: the fault IT failed whenever a random id did).
+     */
+    static String randomClusterId() {
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
     }
 
     static int freePort() throws IOException {

@@ -46,7 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SqlFunctionAndModelTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            new MiniClusterResourceConfiguration.Builder()
+                    // the test cluster on 127.0.0.1 only, like every local run
+                    .setConfiguration(io.flinkllmlingua.jobs.cli.LocalFlink.loopback(new org.apache.flink.configuration.Configuration()))
+                    .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static final Encoding CL100K = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
     private static final String A = "The quick brown fox jumps over the lazy dog. It was a sunny day in the park.";

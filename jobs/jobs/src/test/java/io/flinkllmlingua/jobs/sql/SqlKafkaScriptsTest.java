@@ -66,7 +66,7 @@ class SqlKafkaScriptsTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                    .setConfiguration(io.flinkllmlingua.jobs.cli.LocalFlink.loopback(REPORTER.addToConfiguration(new Configuration())))
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
@@ -116,6 +116,8 @@ class SqlKafkaScriptsTest {
         String output = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, output);
         assertTrue(output.contains("finished in"), output);
+        // the start-up line under each submitted job names the Kafka tables it checked
+        assertTrue(output.contains(", Kafka tables ") && output.contains(" @ " + kafka.bootstrapServers() + ")"), output);
         return output;
     }
 

@@ -60,7 +60,7 @@ class CompressionJobTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                    .setConfiguration(io.flinkllmlingua.jobs.cli.LocalFlink.loopback(REPORTER.addToConfiguration(new Configuration())))
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(2)
                     .build());
