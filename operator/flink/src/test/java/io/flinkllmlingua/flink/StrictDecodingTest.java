@@ -120,6 +120,11 @@ class StrictDecodingTest {
         e = reject(("{\"doc_id\":\"d\",\"chunk_id\":\"c\",\"text\":\"t\",\"rate\":" + "9".repeat(2000) + "}")
                 .getBytes(StandardCharsets.UTF_8));
         assertEquals("LimitExceeded", e.errorClass(), e.getMessage());
+        // A string over Jackson's default maximum length (20,000,000 characters).
+        e = reject(("{\"doc_id\":\"d\",\"chunk_id\":\"c\",\"text\":\"" + "a".repeat(20_000_001) + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals("LimitExceeded", e.errorClass(), e.getMessage());
+        assertTrue(e.getMessage().contains("String value length"), e.getMessage());
     }
 
     @Test
