@@ -1,6 +1,7 @@
 package io.flinkllmlingua.flink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,10 @@ import io.flinkllmlingua.flink.SourceRecord;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -52,35 +56,91 @@ public final class RecordCodec {
     }
 
     /**
-     * Parses an input chunk value. Error classes: {@code NullValue}, {@code NotUtf8}, {@code MalformedJson},
-     * {@code NotAnObject}, {@code MissingField}, {@code InvalidField}. Unknown fields are ignored.
+     * Parses an input chunk value: THE decoding rule of every path (Kafka job, backfill, CLI). The bytes are first
+     * decoded to text as strict RFC 3629 UTF-8 (Java's decoder reports overlong forms, encoded surrogates (CESU-8)
+     * and code points above U+10FFFF), then the text is parsed, so the parser never sniffs UTF-16/32. A UTF-8 byte
+     * order mark is rejected ({@code MalformedJson}: RFC 8259 forbids adding one). Error classes: {@code NullValue},
+     * {@code EmptyValue}, {@code NotUtf8} (with the byte offset), {@code MalformedJson}, {@code LimitExceeded}
+     * (Jackson's stream read constraints: nesting depth, number or string length), {@code NotAnObject},
+     * {@code MissingField}, {@code InvalidField}. Unknown fields are ignored.
      */
     public static InputChunk decode(byte[] value) throws ChunkRejectedException {
         if (value == null) {
             throw new ChunkRejectedException("NullValue", "record has no value (tombstone)");
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(value);
-        } catch (IOException e) {
-            // Only failing values are checked for UTF-8: good records are decoded once, by the parser.
-            if (!isUtf8(value)) {
-                throw new ChunkRejectedException("NotUtf8", "value is not UTF-8 text (" + value.length + " bytes)");
-            }
-            throw new ChunkRejectedException("MalformedJson", "value is not valid JSON: " + firstLine(e.getMessage()));
-        }
-        return decode(root);
+        return decode(strictUtf8(value));
     }
 
-    /** As {@link #decode(byte[])}, from a JSON line already read as text (the CLI). */
-    public static InputChunk decode(String line) throws ChunkRejectedException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(line);
-        } catch (IOException e) {
-            throw new ChunkRejectedException("MalformedJson", "value is not valid JSON: " + firstLine(e.getMessage()));
+    /** As {@link #decode(byte[])}, from a value already decoded as strict UTF-8 (the CLI's plain JSONL lines). */
+    public static InputChunk decode(String text) throws ChunkRejectedException {
+        return decode(parse(text));
+    }
+
+    /**
+     * Decodes {@code value} as strict UTF-8 text; {@code NotUtf8} with the byte offset of the first malformed
+     * sequence otherwise.
+     */
+    public static String strictUtf8(byte[] value) throws ChunkRejectedException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(value);
+        CharBuffer out = CharBuffer.allocate(value.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isUnderflow()) {
+            r = decoder.flush(out);
         }
-        return decode(root);
+        if (r.isError()) {
+            int at = in.position();
+            throw new ChunkRejectedException("NotUtf8", "value is not UTF-8 text: invalid byte sequence "
+                    + hex(value, at, r.length()) + " at byte offset " + at + " (of " + value.length + " bytes)");
+        }
+        return out.flip().toString();
+    }
+
+    /**
+     * Parses a value's text into its JSON tree: {@code EmptyValue}, {@code MalformedJson} or {@code LimitExceeded}
+     * when it cannot be.
+     */
+    public static JsonNode parse(String text) throws ChunkRejectedException {
+        if (isJsonWhitespace(text)) {
+            throw new ChunkRejectedException("EmptyValue", text.isEmpty() ? "value is empty (zero bytes)"
+                    : "value holds only whitespace (" + text.length() + " characters)");
+        }
+        if (text.charAt(0) == '\uFEFF') {
+            throw new ChunkRejectedException("MalformedJson",
+                    "value starts with a byte order mark (U+FEFF); JSON text must not (RFC 8259, 8.1)");
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw new ChunkRejectedException("LimitExceeded", "value exceeds a JSON read limit: "
+                    + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            String hint = text.indexOf('\u0000') >= 0
+                    ? " (it holds NUL characters: UTF-16 or UTF-32 encoded? Only UTF-8 is accepted)" : "";
+            String msg = e instanceof JsonProcessingException ? ((JsonProcessingException) e).getOriginalMessage()
+                    : e.getMessage();
+            throw new ChunkRejectedException("MalformedJson", "value is not valid JSON: " + firstLine(msg) + hint);
+        }
+    }
+
+    private static boolean isJsonWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String hex(byte[] b, int from, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < Math.min(b.length, from + Math.max(1, n)); i++) {
+            sb.append(sb.length() == 0 ? "" : " ").append(String.format("%02X", b[i] & 0xff));
+        }
+        return sb.toString();
     }
 
     private static InputChunk decode(JsonNode root) throws ChunkRejectedException {

@@ -6,6 +6,7 @@ import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.flink.LlmLinguaOperator;
 import io.flinkllmlingua.jobs.backfill.internal.ExistingChunk;
 import io.flinkllmlingua.jobs.backfill.internal.Inputs;
+import io.flinkllmlingua.jobs.backfill.internal.JsonLineFormat;
 import io.flinkllmlingua.jobs.backfill.internal.OutputEnricher;
 import io.flinkllmlingua.jobs.backfill.internal.Progress;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -87,7 +88,8 @@ public final class BackfillJob {
 
     /** Builds and runs the backfill to the end, logs and returns its report (also written to the report file). */
     public static BackfillReport run(StreamExecutionEnvironment env, BackfillSettings s) throws Exception {
-        long total = countInput(s);
+        JsonLineFormat.LineCounts counts = Inputs.countWithBlankLines(s);
+        long total = counts.records();
         LOG.info("backfill: {} input records from {}, to {}", total, s.source, s.sink);
         long start = System.nanoTime();
         build(env, s, total, null);
@@ -96,7 +98,7 @@ public final class BackfillJob {
         try (Progress progress = Progress.start(job, total, s.progressInterval)) {
             result = job.getJobExecutionResult().get();
         }
-        BackfillReport report = BackfillReport.of(result, total, System.nanoTime() - start);
+        BackfillReport report = BackfillReport.of(result, total, counts.blankLines(), System.nanoTime() - start);
         LOG.info("backfill report: {}", report.toJson());
         if (s.reportFile != null) {
             report.write(s.reportFile);

@@ -21,9 +21,17 @@ public final class BackfillReport {
     public final long tokensIn;
     public final long tokensOut;
     public final double wallSeconds;
+    /** JSONL lines that are not records (only whitespace); 0 for other sources. Not in {@link #total}. */
+    public final long blankLinesSkipped;
 
     public BackfillReport(long total, long compressed, long skippedUpToDate, long failed, long tokensIn,
                           long tokensOut, double wallSeconds) {
+        this(total, compressed, skippedUpToDate, failed, tokensIn, tokensOut, wallSeconds, 0);
+    }
+
+    public BackfillReport(long total, long compressed, long skippedUpToDate, long failed, long tokensIn,
+                          long tokensOut, double wallSeconds, long blankLinesSkipped) {
+        this.blankLinesSkipped = blankLinesSkipped;
         this.total = total;
         this.compressed = compressed;
         this.skippedUpToDate = skippedUpToDate;
@@ -33,10 +41,10 @@ public final class BackfillReport {
         this.wallSeconds = wallSeconds;
     }
 
-    static BackfillReport of(JobExecutionResult r, long total, long wallNanos) {
+    static BackfillReport of(JobExecutionResult r, long total, long blankLines, long wallNanos) {
         return new BackfillReport(total, count(r, Progress.COMPRESSED), count(r, Progress.SKIPPED),
                 count(r, Progress.FAILED), count(r, Progress.TOKENS_IN),
-                count(r, Progress.TOKENS_OUT), wallNanos / 1e9);
+                count(r, Progress.TOKENS_OUT), wallNanos / 1e9, blankLines);
     }
 
     private static long count(JobExecutionResult r, String name) {
@@ -70,6 +78,7 @@ public final class BackfillReport {
         m.put("skipped_up_to_date", skippedUpToDate);
         m.put("compressed", compressed);
         m.put("failed", failed);
+        m.put("blank_lines_skipped", blankLinesSkipped);
         m.put("tokens_in", tokensIn);
         m.put("tokens_out", tokensOut);
         m.put("ratio", Math.round(ratio() * 100) / 100.0);
@@ -97,9 +106,9 @@ public final class BackfillReport {
     /** A human-readable summary. */
     public String summary() {
         return String.format(Locale.ROOT,
-                "backfill done: %,d read of %,d (%,d compressed, %,d skipped as up to date, %,d failed), "
+                "backfill done: %,d read of %,d (%,d compressed, %,d skipped as up to date, %,d failed; %,d blank lines skipped), "
                         + "tokens %,d -> %,d (%.2fx), %.1f s, %,.1f rows/s, %,.0f tokens/s",
-                read(), total, compressed, skippedUpToDate, failed, tokensIn, tokensOut, ratio(), wallSeconds,
+                read(), total, compressed, skippedUpToDate, failed, blankLinesSkipped, tokensIn, tokensOut, ratio(), wallSeconds,
                 rowsPerSecond(), tokensPerSecond());
     }
 }

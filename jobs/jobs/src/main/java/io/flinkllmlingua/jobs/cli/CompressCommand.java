@@ -213,7 +213,7 @@ final class CompressCommand implements Callable<Integer> {
             }
             long elapsed = System.nanoTime() - start;
             if (!quiet) {
-                cli.stderr().println(sink.summary(elapsed, loadNanos, compressor));
+                cli.stderr().println(sink.summary(elapsed, loadNanos, compressor, reader.blankLines()));
                 cli.stderr().flush();
             }
             return sink.failed > 0 ? LlmLinguaCli.EXIT_RECORD_FAILURES : LlmLinguaCli.EXIT_OK;
@@ -396,14 +396,14 @@ final class CompressCommand implements Callable<Integer> {
             w.flush();
         }
 
-        String summary(long elapsedNanos, long loadNanos, PromptCompressor compressor) {
+        String summary(long elapsedNanos, long loadNanos, PromptCompressor compressor, long blankLines) {
             double seconds = elapsedNanos / 1e9;
             String ratio = tokensOut == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", (double) tokensIn / tokensOut);
             BatchingStats b = compressor.batchingStats();
             return String.format(Locale.ROOT,
-                    "llmlingua: %d records, %d failed; %d -> %d tokens (%s); %.0f tokens/s over %.2f s"
-                            + " (model loaded in %.2f s on %s; %d model calls, mean batch %.1f)",
-                    records, failed, tokensIn, tokensOut, ratio, seconds > 0 ? tokensIn / seconds : 0.0, seconds,
+                    "llmlingua: %d records, %d failed, %d blank lines skipped; %d -> %d tokens (%s);"
+                            + " %.0f tokens/s over %.2f s (model loaded in %.2f s on %s; %d model calls, mean batch %.1f)",
+                    records, failed, blankLines, tokensIn, tokensOut, ratio, seconds > 0 ? tokensIn / seconds : 0.0, seconds,
                     loadNanos / 1e9, compressor.provider(), b.batches(), b.meanBatchSize());
         }
     }

@@ -10,13 +10,13 @@ import io.flinkllmlingua.engine.InvalidRequestException;
 import io.flinkllmlingua.flink.ChunkRejectedException;
 import io.flinkllmlingua.flink.SourceRecord;
 import io.flinkllmlingua.flink.RecordCodec;
+import io.flinkllmlingua.jobs.backfill.internal.JsonLineFormat;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +26,11 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the inputs of {@code compress} one record at a time: JSONL lines, or each plain-text input as one record
- * (one context, or one context per blank-line separated paragraph). Input is decoded as UTF-8, malformed bytes
- * becoming U+FFFD. {@code "-"} is standard input.
+ * (one context, or one context per blank-line separated paragraph). Input is decoded as strict UTF-8 by the
+ * pipeline's rule ({@link RecordCodec#strictUtf8}); lines are split by the backfill's JSONL rule ({@link JsonLineFormat}): a line (or plain-text input) that is not UTF-8 is a failed record
+ * naming the byte offset, never text with U+FFFD. JSONL records end at {@code \n} only (a {@code \r} right before it
+ * belongs to the line ending; a lone {@code \r} is inside the record). Blank lines are not records; they are
+ * counted ({@link #blankLines()}). {@code "-"} is standard input.
  */
 final class RecordReader implements Closeable {
     /** Fields copied from an input record to its output and error lines. */
@@ -46,9 +49,11 @@ final class RecordReader implements Closeable {
     private final CompressionOptions base;
     private boolean chunks;
     private int nextSource;
-    private BufferedReader current;
+    private InputStream current;
     private String currentName;
     private long lineNumber;
+    private long blankLines;
+    private final ByteArrayOutputStream lineBuffer = new ByteArrayOutputStream(1024);
 
     RecordReader(List<String> sources, InputStream stdin, boolean jsonl, boolean splitParagraphs,
                  CompressionOptions base) {
@@ -72,9 +77,15 @@ final class RecordReader implements Closeable {
                 return null;
             }
             String source = sources.get(nextSource++);
+            byte[] bytes;
+            try (InputStream in = open(source)) {
+                bytes = in.readAllBytes();
+            }
             String text;
-            try (Reader r = open(source)) {
-                text = readAll(r);
+            try {
+                text = RecordCodec.strictUtf8(bytes);
+            } catch (ChunkRejectedException e) {
+                return InputRecord.failed(displayName(source), 0, null, JSON.createObjectNode(), e.getMessage());
             }
             List<String> contexts = splitParagraphs ? paragraphs(text) : List.of(text);
             return new InputRecord(displayName(source), 0, null, JSON.createObjectNode(), contexts, base, null);
@@ -85,21 +96,37 @@ final class RecordReader implements Closeable {
                     return null;
                 }
                 String source = sources.get(nextSource++);
-                current = new BufferedReader(open(source), 1 << 16);
+                current = new BufferedInputStream(open(source), 1 << 16);
                 currentName = displayName(source);
                 lineNumber = 0;
             }
-            String line = current.readLine();
+            byte[] line = JsonLineFormat.readLine(current, lineBuffer);
             if (line == null) {
                 closeCurrent();
                 continue;
             }
             lineNumber++;
-            if (line.isBlank()) {
+            if (JsonLineFormat.isBlank(line)) {
+                blankLines++;
                 continue;
             }
-            return chunks ? parseChunkLine(currentName, lineNumber, line) : parseLine(currentName, lineNumber, line, base);
+            if (chunks) {
+                return parseChunkLine(currentName, lineNumber, line);
+            }
+            String text;
+            try {
+                text = RecordCodec.strictUtf8(line);
+            } catch (ChunkRejectedException e) {
+                return InputRecord.failed(currentName, lineNumber, new String(line, StandardCharsets.UTF_8),
+                        JSON.createObjectNode(), e.getMessage());
+            }
+            return parseLine(currentName, lineNumber, text, base);
         }
+    }
+
+    /** Blank JSONL lines skipped so far (only spaces, tabs or carriage returns). */
+    long blankLines() {
+        return blankLines;
     }
 
     /**
@@ -107,9 +134,10 @@ final class RecordReader implements Closeable {
      * class and message of its dead letter. The line is its origin: topic {@code file:NAME} (or {@code stdin}),
      * partition 0, offset the line number.
      */
-    static InputRecord parseChunkLine(String file, long line, String raw) {
+    static InputRecord parseChunkLine(String file, long line, byte[] value) {
         SourceRecord origin = new SourceRecord(file == null ? "stdin" : "file:" + file, 0, line, 0L, null,
-                raw.getBytes(StandardCharsets.UTF_8), new String[0], new byte[0][]);
+                value, new String[0], new byte[0][]);
+        String raw = new String(value, StandardCharsets.UTF_8);
         try {
             return InputRecord.chunk(file, line, raw, RecordCodec.decode(origin), origin, null, null);
         } catch (ChunkRejectedException e) {
@@ -232,22 +260,12 @@ final class RecordReader implements Closeable {
         return out;
     }
 
-    private Reader open(String source) throws IOException {
-        InputStream in = STDIN.equals(source) ? new NonClosingInputStream(stdin) : Files.newInputStream(Path.of(source));
-        return new InputStreamReader(in, StandardCharsets.UTF_8);
+    private InputStream open(String source) throws IOException {
+        return STDIN.equals(source) ? new NonClosingInputStream(stdin) : Files.newInputStream(Path.of(source));
     }
 
     private static String displayName(String source) {
         return STDIN.equals(source) ? null : source;
-    }
-
-    private static String readAll(Reader r) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        char[] buf = new char[1 << 16];
-        for (int n; (n = r.read(buf)) >= 0; ) {
-            sb.append(buf, 0, n);
-        }
-        return sb.toString();
     }
 
     private void closeCurrent() throws IOException {

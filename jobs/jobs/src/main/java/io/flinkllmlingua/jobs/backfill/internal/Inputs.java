@@ -48,6 +48,18 @@ public final class Inputs {
     }
 
     public static long count(BackfillSettings s) throws Exception {
+        return countWithBlankLines(s).records();
+    }
+
+    /** {@link #count}, and for JSONL the blank lines the source skips (for the report); 0 for other sources. */
+    public static JsonLineFormat.LineCounts countWithBlankLines(BackfillSettings s) throws Exception {
+        if (s.source == BackfillSettings.SourceKind.JSONL) {
+            return countJsonl(new Path(s.inputPath));
+        }
+        return new JsonLineFormat.LineCounts(countOther(s), 0);
+    }
+
+    private static long countOther(BackfillSettings s) throws Exception {
         switch (s.source) {
             case JSONL:
                 return countLines(new Path(s.inputPath));
@@ -69,18 +81,22 @@ public final class Inputs {
 
     /** Records in a file or, recursively, a directory (hidden files skipped, as FileSource does). */
     static long countLines(Path path) throws IOException {
+        return countJsonl(path).records();
+    }
+
+    static JsonLineFormat.LineCounts countJsonl(Path path) throws IOException {
         FileSystem fs = path.getFileSystem();
         FileStatus status = fs.getFileStatus(path);
         if (!status.isDir()) {
             try (InputStream in = fs.open(path)) {
-                return JsonLineFormat.countRecords(in);
+                return JsonLineFormat.count(in);
             }
         }
-        long n = 0;
+        JsonLineFormat.LineCounts n = new JsonLineFormat.LineCounts(0, 0);
         for (FileStatus child : fs.listStatus(path)) {
             String name = child.getPath().getName();
             if (!name.startsWith(".") && !name.startsWith("_")) {
-                n += countLines(child.getPath());
+                n = n.plus(countJsonl(child.getPath()));
             }
         }
         return n;
