@@ -6,6 +6,7 @@ import io.flinkllmlingua.testkit.HostileCorpus.Case;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,7 +69,22 @@ public final class HostileTally {
         } else {
             byte[] bytes = "base64".equals(dl.path("value_encoding").asText())
                     ? Base64.getDecoder().decode(v.asText()) : v.asText().getBytes(StandardCharsets.UTF_8);
-            c = bySha.get(HostileCorpus.sha256(bytes));
+            String declared = dl.path("value_sha256").asText();
+            if (dl.path("value_truncated").asBoolean()) {
+                // cut to fit the sink's record limit: the declared hash names the input, the value must be its prefix
+                c = bySha.get(declared);
+                if (c != null && (dl.path("value_bytes").asInt() != c.value().length
+                        || !Arrays.equals(bytes, Arrays.copyOf(c.value(), bytes.length)))) {
+                    unmatched.add("truncated dead letter of " + c.name() + " is not a prefix of its input");
+                    return;
+                }
+            } else {
+                c = bySha.get(HostileCorpus.sha256(bytes));
+                if (c != null && !declared.equals(c.sha256())) {
+                    unmatched.add("dead letter of " + c.name() + " declares value_sha256 " + declared);
+                    return;
+                }
+            }
         }
         if (c == null) {
             unmatched.add("dead letter " + errorClass + " " + dl.path("chunk_id") + " (value matches no input)");
