@@ -296,7 +296,7 @@ class SqlFunctionAndModelTest {
                 modelOptions("'invalid-input' = 'FAIL'")));
         String m = messages(assertThrows(Exception.class,
                 () -> collect(t, "SELECT id, compressed_text FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(txt, r))")));
-        assertTrue(m.contains("Model 'default_catalog.default_database.m' (provider 'llmlingua2'): rate must be > 0 and <= 1")
+        assertTrue(m.contains("Model 'default_catalog.default_database.m' (provider 'llmlingua2'): rate must be >= 0 and <= 1")
                 && m.contains("got 2.0"), m);
     }
 
@@ -320,7 +320,7 @@ class SqlFunctionAndModelTest {
                 && unknown.contains("Supported options") && unknown.contains("model-path"), unknown);
 
         String badRate = planningError("txt STRING", "compressed_text STRING", modelOptions("'rate' = '1.5'"));
-        assertTrue(badRate.contains("invalid value for option 'rate': 1.5: rate must be > 0 and <= 1 (the fraction of "
+        assertTrue(badRate.contains("invalid value for option 'rate': 1.5: rate must be >= 0 and <= 1 (the fraction of "
                 + "tokens to keep)"), badRate);
 
         // options that only the operator had before reach the model, validated by the same builders
