@@ -18,11 +18,15 @@ import java.util.Objects;
  * and {@link #reference()} hold the reference's own defaults ({@link RenderMode#REFERENCE}, no force tokens), for
  * bit-parity with the reference.
  *
- * <p><b>Validation</b> happens once, in {@link Builder#build()}, for every path; requests the reference would crash
- * on with an exception (rate 0, more than 100 force tokens, a context-level rate above 1) are refused here with an
- * {@link InvalidRequestException}. The rate domain is {@code (0, 1]} (a fraction of tokens to keep; the reference's
- * {@code rate >= 1} keeps everything, so a value above 1 adds nothing and is almost always a percentage given by
- * mistake); it is not checked when a token target decides the rate or the token-level filter is off.
+ * <p><b>Validation</b> happens once, in {@link Builder#build()}, for every path, with an
+ * {@link InvalidOptionsException}: numbers must be finite, at most 100 force tokens, none empty. The rate domain
+ * is {@code [0, 1]} (a fraction of tokens to keep; the reference's {@code rate >= 1} keeps everything, so a value
+ * above 1 adds nothing and is almost always a percentage given by mistake; a negative fraction means nothing); it is
+ * not checked when a token target decides the rate or the token-level filter is off. A rate of 0 is accepted because
+ * the reference runs with it on an input without tokens (the empty result); on any other input the reference raises
+ * and {@link PromptCompressor} refuses the request with an {@link InvalidOptionsException}. The context-level rate
+ * may be any finite number, as in the reference (at 1 or more it is "unset" and derived from the rate; where the
+ * reference's percentile index leaves [0, 100] it is clamped, see the README's differences).
  */
 public final class CompressionOptions implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -135,7 +139,7 @@ public final class CompressionOptions implements Serializable {
         return b;
     }
 
-    /** Fraction of tokens to keep, in (0, 1] (1 keeps everything). */
+    /** Fraction of tokens to keep, in [0, 1] (1 keeps everything; 0 only suits an input without tokens). */
     public double rate() { return rate; }
     /** Token budget overriding {@link #rate()} when positive (-1: unset). */
     public double targetToken() { return targetToken; }
@@ -255,45 +259,42 @@ public final class CompressionOptions implements Serializable {
         }
 
         public CompressionOptions build() {
-            if (Double.isNaN(rate) || Double.isInfinite(rate)) {
-                throw new InvalidRequestException("rate must be a finite number, got " + rate);
-            }
-            if (Double.isNaN(targetToken) || Double.isInfinite(targetToken)) {
-                throw new InvalidRequestException("target_token must be a finite number, got " + targetToken);
-            }
-            if (Double.isNaN(contextLevelTargetToken) || Double.isInfinite(contextLevelTargetToken)) {
-                throw new InvalidRequestException("context_level_target_token must be finite, got " + contextLevelTargetToken);
-            }
-            // The reference turns rate <= 0 into percentile 101 and numpy raises; refuse it up front.
-            if (targetToken <= 0 && useTokenLevelFilter && !(rate > 0 && rate <= MAX_RATE)) {
-                throw new InvalidRequestException("rate must be > 0 and <= " + fmt(MAX_RATE)
+            requireFinite("rate", rate);
+            requireFinite("target_token", targetToken);
+            requireFinite("context_level_rate", contextLevelRate);
+            requireFinite("context_level_target_token", contextLevelTargetToken);
+            if (targetToken <= 0 && useTokenLevelFilter && !(rate >= 0 && rate <= MAX_RATE)) {
+                throw new InvalidOptionsException("rate must be >= 0 and <= " + fmt(MAX_RATE)
                         + " (the fraction of tokens to keep), got " + rate);
             }
-            if (Double.isNaN(contextLevelRate) || contextLevelRate > 1.0 || contextLevelRate < 0) {
-                throw new InvalidRequestException(
-                        "context_level_rate must be in [0, 1], got " + contextLevelRate);
-            }
             if (forceTokens.size() > MAX_FORCE_TOKENS) {
-                throw new InvalidRequestException("more than " + MAX_FORCE_TOKENS + " force tokens ("
+                throw new InvalidOptionsException("more than " + MAX_FORCE_TOKENS + " force tokens ("
                         + forceTokens.size() + ")");
             }
             for (String t : forceTokens) {
                 if (t == null || t.isEmpty()) {
                     // Python's str.replace("", x) would insert the placeholder between every character.
-                    throw new InvalidRequestException("force tokens must be non-empty strings");
+                    throw new InvalidOptionsException("force tokens must be non-empty strings");
                 }
             }
             for (String t : chunkEndTokens) {
                 if (t == null) {
-                    throw new InvalidRequestException("chunk end tokens must not be null");
+                    throw new InvalidOptionsException("chunk end tokens must not be null");
                 }
             }
             for (Integer id : forceContextIds) {
                 if (id == null) {
-                    throw new InvalidRequestException("force_context_ids must not contain null");
+                    throw new InvalidOptionsException("force_context_ids must not contain null");
                 }
             }
             return new CompressionOptions(this);
+        }
+
+        /** NaN and infinities are refused: the reference would compare or truncate them, never meaningfully. */
+        private static void requireFinite(String name, double v) {
+            if (Double.isNaN(v) || Double.isInfinite(v)) {
+                throw new InvalidOptionsException(name + " must be a finite number, got " + v);
+            }
         }
 
         private static String fmt(double d) {

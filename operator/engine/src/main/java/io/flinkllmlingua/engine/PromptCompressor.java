@@ -378,9 +378,11 @@ public final class PromptCompressor implements AutoCloseable {
             if (trace != null) {
                 trace.noModelPath = reduce <= 0;
             }
-            if (modelNeeded && reduce > 0 && Percentile.tokenStageIndex(reduce) > 100) {
-                throw new InvalidRequestException("the requested size leaves nothing to keep (rate "
-                        + tokenRate + "): rate and target_token must be > 0");
+            if (modelNeeded && reduce > 0 && Percentile.tokenStageIndex(reduce) > 100 && anyChunkToSelect()) {
+                // The reference's percentile 101 raises, but only once a chunk reaches it: an input without
+                // tokens (or whose contexts are all dropped) gets its ordinary, empty result.
+                throw new InvalidOptionsException("rate must be > 0 for an input that has tokens (rate 0, or "
+                        + "target_token 0, leaves nothing to keep), got " + tokenRate);
             }
             List<String> outputs = new ArrayList<>();
             List<List<WordLabel>> labels = new ArrayList<>();
@@ -430,6 +432,16 @@ public final class PromptCompressor implements AutoCloseable {
                     compressedTokens, ratio, ReferenceFormat.ratePercent(ratio), ReferenceFormat.ratioText(ratio),
                     ReferenceFormat.rateText(ratio), ReferenceFormat.savingText(originTokens, compressedTokens),
                     options.returnWordLabel() ? labels : null, labeled, chunkCount, CompressionTimings.ZERO);
+        }
+
+        /** True when a kept context has a chunk, i.e. the token stage computes at least one threshold. */
+        private boolean anyChunkToSelect() {
+            for (int ci = 0; ci < prepared.size(); ci++) {
+                if ((!contextStage || contextKept[ci]) && !prepared.get(ci).chunks.isEmpty()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void selectContexts() {

@@ -60,13 +60,13 @@ class BadInputTest {
 
     @Test
     void invalidParametersAreRefusedWithAClearMessage() {
-        InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> CompressionOptions.referenceBuilder().rate(0).build());
-        assertTrue(e.getMessage().contains("rate must be > 0"), e.getMessage());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().rate(-0.5).build());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().rate(Double.NaN).build());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().targetToken(Double.POSITIVE_INFINITY).build());
-        assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().contextLevelRate(1.5).build());
+        InvalidRequestException e = assertThrows(InvalidOptionsException.class,
+                () -> CompressionOptions.referenceBuilder().rate(-0.5).build());
+        assertTrue(e.getMessage().startsWith("rate must be >= 0 and <= 1"), e.getMessage());
+        assertThrows(InvalidOptionsException.class, () -> CompressionOptions.referenceBuilder().rate(1.5).build());
+        assertThrows(InvalidOptionsException.class, () -> CompressionOptions.referenceBuilder().rate(Double.NaN).build());
+        assertThrows(InvalidOptionsException.class, () -> CompressionOptions.referenceBuilder().targetToken(Double.POSITIVE_INFINITY).build());
+        assertThrows(InvalidOptionsException.class, () -> CompressionOptions.referenceBuilder().contextLevelRate(Double.NaN).build());
         assertThrows(InvalidRequestException.class, () -> CompressionOptions.referenceBuilder().forceTokens(List.of("")).build());
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 101; i++) {

@@ -4,6 +4,7 @@ import io.flinkllmlingua.flink.internal.ContentHash;
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.CompressionResult;
 import io.flinkllmlingua.engine.EngineVersion;
+import io.flinkllmlingua.engine.InvalidOptionsException;
 import io.flinkllmlingua.engine.InvalidRequestException;
 import io.flinkllmlingua.engine.PromptCompressor;
 import io.flinkllmlingua.engine.SpecialTokenPolicy;
@@ -174,7 +175,15 @@ public final class ChunkPolicy implements Serializable {
             return new Compressed(compressed(chunk, options,
                     engine.compress(List.of(chunk.text()), options)), false);
         } catch (InvalidRequestException e) {
-            return new Rejected("InvalidRequest", e.getMessage());
+            return new Rejected(errorClass(e), e.getMessage());
         }
+    }
+
+    /**
+     * The error class of a request the engine refused: {@code InvalidOptions} when its options cannot apply (e.g.
+     * rate 0 on a text with tokens, which the reference raises on), else {@code InvalidRequest} (the text itself).
+     */
+    public static String errorClass(InvalidRequestException e) {
+        return e instanceof InvalidOptionsException ? "InvalidOptions" : "InvalidRequest";
     }
 }

@@ -162,7 +162,7 @@ public final class LlmLinguaOptions {
 
     public static final ConfigOption<Double> RATE = ConfigOptions.key("llmlingua.rate")
             .doubleType().defaultValue(C.rate())
-            .withDescription("Fraction of tokens to keep, in (0, 1].");
+            .withDescription("Fraction of tokens to keep, in (0, 1] (0 is accepted, but refuses every text that has tokens, as the reference raises on it).");
 
     public static final ConfigOption<Double> TARGET_TOKEN = ConfigOptions.key("llmlingua.target-token")
             .doubleType().defaultValue(C.targetToken())
@@ -205,7 +205,7 @@ public final class LlmLinguaOptions {
 
     public static final ConfigOption<Double> CONTEXT_LEVEL_RATE = ConfigOptions.key("llmlingua.context-level-rate")
             .doubleType().defaultValue(C.contextLevelRate())
-            .withDescription("Fraction of contexts to keep in the context-level filter, in [0, 1].");
+            .withDescription("Fraction of contexts to keep in the context-level filter (1 or more: unset, derived from the rate; below 0: only the best-scored contexts).");
 
     public static final ConfigOption<Double> CONTEXT_LEVEL_TARGET_TOKEN =
             ConfigOptions.key("llmlingua.context-level-target-token")

@@ -155,9 +155,12 @@ class RecordTypesTest {
         assertEquals(empty.originalTokens(), empty.compressedTokens());
         assertEquals(1.0, empty.ratio());
         assertEquals(1.0, empty.keptFraction());
-        // rejected before the engine (a rate outside (0, 1] by the engine builder's own rule)
+        // rejected before the engine (a rate outside [0, 1] by the engine builder's own rule; rate 0 on a text
+        // with tokens is refused by the engine itself, also as InvalidOptions)
         assertEquals("InvalidOptions", assertThrows(ChunkRejectedException.class,
-                () -> policy.checkAndResolve(c.withRate(0.0))).errorClass());
+                () -> policy.checkAndResolve(c.withRate(1.5))).errorClass());
+        assertEquals("InvalidOptions", ChunkPolicy.errorClass(new io.flinkllmlingua.engine.InvalidOptionsException("x")));
+        assertEquals("InvalidRequest", ChunkPolicy.errorClass(new io.flinkllmlingua.engine.InvalidRequestException("x")));
         assertEquals("Oversize", assertThrows(ChunkRejectedException.class,
                 () -> policy.checkAndResolve(InputChunk.of("d", "c", "word ".repeat(30)))).errorClass());
         assertEquals("InvalidField", assertThrows(ChunkRejectedException.class,

@@ -289,7 +289,7 @@ final class CompressCommand implements Callable<Integer> {
                     RecordCodec.deadLetter(r.origin(), chunk, e.errorClass(), e.getMessage(), 1));
         } catch (InvalidRequestException e) {
             return new Outcome(r, null, e.getMessage(), null,
-                    RecordCodec.deadLetter(r.origin(), chunk, "InvalidRequest", e.getMessage(), 1));
+                    RecordCodec.deadLetter(r.origin(), chunk, ChunkPolicy.errorClass(e), e.getMessage(), 1));
         }
     }
 

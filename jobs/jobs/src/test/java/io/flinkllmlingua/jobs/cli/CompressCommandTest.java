@@ -273,9 +273,9 @@ class CompressCommandTest {
         Run badEnum = run(T1, "compress", modelArg, "--token-to-word", "median");
         assertEquals(LlmLinguaCli.EXIT_USAGE, badEnum.exitCode());
         assertTrue(badEnum.stderr().contains("mean|first"), badEnum.stderr());
-        Run badRate = run(T1, "compress", modelArg, "--rate", "0");
+        Run badRate = run(T1, "compress", modelArg, "--rate", "-1");
         assertEquals(LlmLinguaCli.EXIT_USAGE, badRate.exitCode());
-        assertTrue(badRate.stderr().contains("rate must be > 0"), badRate.stderr());
+        assertTrue(badRate.stderr().contains("rate must be >= 0"), badRate.stderr());
         Run noFile = run("", "compress", modelArg, tmp.resolve("missing.txt").toString());
         assertEquals(LlmLinguaCli.EXIT_USAGE, noFile.exitCode());
         assertTrue(noFile.stderr().contains("input file not found"), noFile.stderr());

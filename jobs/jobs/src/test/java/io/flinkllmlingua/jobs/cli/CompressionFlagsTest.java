@@ -134,7 +134,7 @@ class CompressionFlagsTest {
                 notCli.getMessage());
         IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
                 () -> parse("compress", "--rate", "1.5").compression.toOptions(false));
-        assertTrue(range.getMessage().startsWith("invalid value for option '--rate': 1.5: rate must be > 0 and <= 1"),
+        assertTrue(range.getMessage().startsWith("invalid value for option '--rate': 1.5: rate must be >= 0 and <= 1"),
                 range.getMessage());
         assertThrows(CommandLine.ParameterException.class, () -> parse("compress", "--batch-max-wait", "soon"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("compress", "--rate", "half"));

@@ -212,10 +212,11 @@ class SqlFunctionAndModelTest {
         assertTrue(m.contains("LLMLINGUA_COMPRESS: missing required option 'llmlingua.model.path'")
                 && m.contains("pipeline.global-job-parameters"), m);
 
-        StreamTableEnvironment badRate = env(params("llmlingua.rate", "0"), new Object[] {"a", A, null});
+        // (a configured rate of 0 is valid, as in the reference, but refuses every row that has tokens)
+        StreamTableEnvironment badRate = env(params("llmlingua.rate", "1.5"), new Object[] {"a", A, null});
         badRate.executeSql("CREATE TEMPORARY SYSTEM FUNCTION F AS '" + LlmLinguaCompress.class.getName() + "'");
         String m2 = messages(assertThrows(Exception.class, () -> collect(badRate, "SELECT id, F(txt) FROM v")));
-        assertTrue(m2.contains("invalid value for option 'llmlingua.rate': 0.0"), m2);
+        assertTrue(m2.contains("invalid value for option 'llmlingua.rate': 1.5"), m2);
 
         // a misspelt job parameter is refused, naming the nearest key
         StreamTableEnvironment typo = env(params("llmlingua.rat", "0.3"), new Object[] {"a", A, null});
@@ -299,7 +300,7 @@ class SqlFunctionAndModelTest {
                 modelOptions("'invalid-input' = 'FAIL'")));
         String m = messages(assertThrows(Exception.class,
                 () -> collect(t, "SELECT id, compressed_text FROM ML_PREDICT(TABLE v, MODEL m, DESCRIPTOR(txt, r))")));
-        assertTrue(m.contains("Model 'default_catalog.default_database.m' (provider 'llmlingua2'): rate must be > 0 and <= 1")
+        assertTrue(m.contains("Model 'default_catalog.default_database.m' (provider 'llmlingua2'): rate must be >= 0 and <= 1")
                 && m.contains("got 2.0"), m);
     }
 
@@ -323,7 +324,7 @@ class SqlFunctionAndModelTest {
                 && unknown.contains("Supported options") && unknown.contains("model-path"), unknown);
 
         String badRate = planningError("txt STRING", "compressed_text STRING", modelOptions("'rate' = '1.5'"));
-        assertTrue(badRate.contains("invalid value for option 'rate': 1.5: rate must be > 0 and <= 1 (the fraction of "
+        assertTrue(badRate.contains("invalid value for option 'rate': 1.5: rate must be >= 0 and <= 1 (the fraction of "
                 + "tokens to keep)"), badRate);
 
         // options that only the operator had before reach the model, validated by the same builders

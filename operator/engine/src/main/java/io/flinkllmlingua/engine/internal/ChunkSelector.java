@@ -7,6 +7,11 @@ import java.util.Set;
  * Token-level selection within one chunk (reference §7.3-7.4): a threshold at the percentile of the word
  * probabilities weighted by each word's cl100k_base token count, with the strict keep rule, and the optional
  * drop-consecutive pass over force tokens.
+ *
+ * <p>A chunk without words (every piece special or unknown, e.g. only {@code <unk>}/{@code [UNK]}: the merge skips
+ * them) keeps nothing, so it adds no words, labels or text. The reference raises there instead (numpy's percentile
+ * of the empty list: an {@code IndexError}) whenever the token stage runs (rate below 1); with nothing to select
+ * (rate 1, token filter off, the chunk's context dropped by the context stage) it runs, and so does the engine.
  */
 public final class ChunkSelector {
     private final TokenCounter counter;
@@ -47,6 +52,7 @@ public final class ChunkSelector {
         int q = Percentile.tokenStageIndex(reduceRate);
         boolean[] kept = new boolean[n];
         if (n == 0) {
+            // The reference's empty percentile raises; here nothing is kept (see the class comment).
             return new ChunkSelection(kept, q, Double.NaN, dcThreshold, p);
         }
         int total = 0;

@@ -1,7 +1,6 @@
 package io.flinkllmlingua.engine.internal;
 
 import io.flinkllmlingua.engine.CompressionOptions;
-import io.flinkllmlingua.engine.InvalidRequestException;
 
 /**
  * Context-level (coarse) filtering (reference §8): derives the context-level rate from the request, then keeps
@@ -38,10 +37,10 @@ public final class ContextSelector {
             // The reference divides by zero for an input without tokens; keep every context then.
             contextLevelRate = originTokens == 0 ? 1.0 : Math.min(contextLevelTargetToken / originTokens, 1.0);
         }
-        int q = Percentile.contextStageIndex(contextLevelRate);
-        if (q < 0 || q > 100) {
-            throw new InvalidRequestException("context level rate " + contextLevelRate + " is outside [0, 1]");
-        }
+        // A caller's context_level_rate above 1 (with nothing deriving another) or below 0 gives the reference a
+        // percentile outside [0, 100] and numpy raises; clamped here: above 1 keeps every context, below 0 the
+        // best-scored ones, as the reference does at the edges it accepts (1 < rate < 1.01, -0.01 < rate < 0).
+        int q = Math.max(0, Math.min(100, Percentile.contextStageIndex(contextLevelRate)));
         double threshold = Percentile.of(scores, q);
         boolean[] kept = new boolean[n];
         for (int i = 0; i < n; i++) {

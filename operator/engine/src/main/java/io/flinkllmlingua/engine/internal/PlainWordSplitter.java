@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The word split of the reference's no-model path (§7.6): maximal runs of Python {@code \w} characters, or a
  * single character of {@code <>=/!@#$%^&*()?":{}|\`~;_+-}. Python's Unicode {@code \w} is letters, numerics and
- * underscore (not combining marks), which differs from Java's {@code UNICODE_CHARACTER_CLASS}, hence the scan.
+ * underscore (not combining marks), which differs from Java's {@code UNICODE_CHARACTER_CLASS}, hence the scan over
+ * {@link UnicodeClasses} (Unicode {@value UnicodeClasses#UNICODE_VERSION}, not this JVM's tables).
  */
 public final class PlainWordSplitter {
     private static final String SINGLES = "<>=/!@#$%^&*()?\":{}|\\`~;_+-";
@@ -41,23 +42,11 @@ public final class PlainWordSplitter {
         return out;
     }
 
-    /** Python's {@code str.isalnum() or c == '_'}, which is what {@code \w} matches. */
+    /**
+     * Python's {@code str.isalnum() or c == '_'}, which is what {@code \w} matches: letters and numbers, read from
+     * the engine's Unicode table (Python's own version depends on the Python: 14.0 for 3.11, 16.0 for 3.14).
+     */
     static boolean isWordChar(int cp) {
-        if (cp == '_') {
-            return true;
-        }
-        switch (Character.getType(cp)) {
-            case Character.UPPERCASE_LETTER:
-            case Character.LOWERCASE_LETTER:
-            case Character.TITLECASE_LETTER:
-            case Character.MODIFIER_LETTER:
-            case Character.OTHER_LETTER:
-            case Character.DECIMAL_DIGIT_NUMBER:
-            case Character.LETTER_NUMBER:
-            case Character.OTHER_NUMBER:
-                return true;
-            default:
-                return false;
-        }
+        return cp == '_' || UnicodeClasses.isLetter(cp) || UnicodeClasses.isNumber(cp);
     }
 }

@@ -82,11 +82,11 @@ public final class WordMerger {
         return new ChunkWords(words, probs, Arrays.copyOf(unforced, n), Arrays.copyOf(first, n), Arrays.copyOf(last, n));
     }
 
-    /** Python's {@code \d}: any Unicode decimal digit. */
+    /** Python's {@code \d}: any Unicode decimal digit (Nd), from the engine's Unicode table. */
     static boolean containsDigit(String s) {
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
-            if (Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER) {
+            if (UnicodeClasses.isDecimalDigit(cp)) {
                 return true;
             }
             i += Character.charCount(cp);

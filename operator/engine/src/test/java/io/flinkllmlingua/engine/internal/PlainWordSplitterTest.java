@@ -84,4 +84,14 @@ class PlainWordSplitterTest {
         assertFalse(PlainWordSplitter.isWordChar(0x00A0));
         assertFalse(PlainWordSplitter.isWordChar(0x200D)); // zero-width joiner (Cf)
     }
+
+    /** Letters and numbers added after Java 17's Unicode 13 are word characters (Python 3.14: Unicode 16.0). */
+    @Test
+    void newerLettersAndNumbersAreWordCharacters() {
+        String vithkuqi = new String(Character.toChars(0x10585));   // VITHKUQI CAPITAL LETTER NE, 14.0
+        String kawiDigit = new String(Character.toChars(0x11F52));  // KAWI DIGIT TWO, 15.0
+        String garayDigit = new String(Character.toChars(0x10D40)); // GARAY DIGIT ZERO, 16.0
+        assertEquals(List.of("a" + vithkuqi + "b" + kawiDigit + garayDigit, "x"),
+                PlainWordSplitter.split("a" + vithkuqi + "b" + kawiDigit + garayDigit + ".x"));
+    }
 }

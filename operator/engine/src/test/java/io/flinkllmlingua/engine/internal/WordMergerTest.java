@@ -173,6 +173,10 @@ class WordMergerTest {
         assertFalse(WordMerger.containsDigit("\u2167")); // Roman numeral eight (Nl)
         assertFalse(WordMerger.containsDigit("\u4e09")); // 三: numeric in Python but not \d
         assertFalse(WordMerger.containsDigit(""));
+        // digits added after Java 17's Unicode 13 are \d in Python 3.14 (Unicode 16.0) and here
+        assertTrue(WordMerger.containsDigit("x" + new String(Character.toChars(0x1E4F5)))); // NAG MUNDARI DIGIT FIVE, 15.0
+        assertTrue(WordMerger.containsDigit(new String(Character.toChars(0x16D73)))); // KIRAT RAI DIGIT THREE, 16.0
+        assertFalse(WordMerger.containsDigit(new String(Character.toChars(0x10585)))); // a letter (14.0)
     }
 
     /** The wp_nf quirk: the context stage's per-word value is the first piece's raw probability, not a mean. */

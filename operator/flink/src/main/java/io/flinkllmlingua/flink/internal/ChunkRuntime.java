@@ -156,8 +156,8 @@ public final class ChunkRuntime implements AutoCloseable {
                 return (Result) new Compressed(compressed(chunk, options, r, t0), false);
             }
             Throwable cause = unwrap(error);
-            if (cause instanceof InvalidRequestException) {
-                return rejected("InvalidRequest", cause.getMessage());
+            if (cause instanceof InvalidRequestException ire) {
+                return rejected(ChunkPolicy.errorClass(ire), cause.getMessage());
             }
             recordsFailed.inc();
             throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
