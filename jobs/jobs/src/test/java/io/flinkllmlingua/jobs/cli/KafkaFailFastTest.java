@@ -98,12 +98,14 @@ class KafkaFailFastTest {
                 .setLayout(PatternLayout.newBuilder().withPattern("%msg%n").build()).build();
         capture.start();
         jobLog.addAppender(capture);
+        java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("ff-checkpoints");
         try {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = CompressionJobMain.run(new PrintStream(err, true, StandardCharsets.UTF_8),
                     jobArgs(kafka.bootstrapServers(), "--output-topic", "ff-created-out", "--dead-letter-topic",
                             "ff-created-dlq", "--create-topics", "--topic-partitions", "2", "--bounded",
-                            "--start-from", "EARLIEST", "-p", "1", "--checkpoint-interval", "1 s"));
+                            "--start-from", "EARLIEST", "-p", "1", "--checkpoint-interval", "1 s",
+                            "--checkpoint-dir", checkpoints.toString()));
             assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         } finally {
             jobLog.removeAppender(capture);
@@ -119,7 +121,7 @@ class KafkaFailFastTest {
         assertTrue(started.contains("provider CPU"), started);
         assertTrue(started.contains("ff-in -> ff-created-out (dead letters: ff-created-dlq"), started);
         assertTrue(started.contains("parallelism 1"), started);
-        assertTrue(started.contains("checkpoints every 1s (storage jobmanager)"), started);
+        assertTrue(started.contains("checkpoints every 1s (storage filesystem " + checkpoints.toUri()), started);
     }
 
     @Test

@@ -170,6 +170,7 @@ class CompressionJobMainTest {
         int code = CompressionJobMain.run(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
                 "--bootstrap-servers", "127.0.0.1:" + closedPort, "--model", model.toString(),
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--restart-attempts", "1", "--restart-delay", "10 ms",
+                "--kafka-check-timeout", "0 s", // the pre-submission check would end it before any restart
                 "-Dkafka.default.api.timeout.ms=1000", "-Dkafka.request.timeout.ms=500");
         String line = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
         assertEquals(1, code, line);
