@@ -1,12 +1,12 @@
 package io.flinkllmlingua.jobs.backfill;
 
+import io.flinkllmlingua.flink.JsonLines;
 import io.flinkllmlingua.flink.ChunkOutcome;
 import io.flinkllmlingua.flink.InputChunk;
 import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.flink.LlmLinguaOperator;
 import io.flinkllmlingua.jobs.backfill.internal.ExistingChunk;
 import io.flinkllmlingua.jobs.backfill.internal.Inputs;
-import io.flinkllmlingua.jobs.backfill.internal.JsonLineFormat;
 import io.flinkllmlingua.jobs.backfill.internal.OutputEnricher;
 import io.flinkllmlingua.jobs.backfill.internal.Progress;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -88,7 +88,7 @@ public final class BackfillJob {
 
     /** Builds and runs the backfill to the end, logs and returns its report (also written to the report file). */
     public static BackfillReport run(StreamExecutionEnvironment env, BackfillSettings s) throws Exception {
-        JsonLineFormat.LineCounts counts = Inputs.countWithBlankLines(s);
+        JsonLines.LineCounts counts = Inputs.countWithBlankLines(s);
         long total = counts.records();
         LOG.info("backfill: {} input records from {}, to {}", total, s.source, s.sink);
         long start = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.jobs.cli;
 
+import io.flinkllmlingua.flink.JsonLines;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +11,6 @@ import io.flinkllmlingua.engine.InvalidRequestException;
 import io.flinkllmlingua.flink.ChunkRejectedException;
 import io.flinkllmlingua.flink.SourceRecord;
 import io.flinkllmlingua.flink.RecordCodec;
-import io.flinkllmlingua.jobs.backfill.internal.JsonLineFormat;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 /**
  * Reads the inputs of {@code compress} one record at a time: JSONL lines, or each plain-text input as one record
  * (one context, or one context per blank-line separated paragraph). Input is decoded as strict UTF-8 by the
- * pipeline's rule ({@link RecordCodec#strictUtf8}); lines are split by the backfill's JSONL rule ({@link JsonLineFormat}): a line (or plain-text input) that is not UTF-8 is a failed record
+ * pipeline's rule ({@link RecordCodec#strictUtf8}); lines are split by the backfill's JSONL rule ({@link JsonLines}): a line (or plain-text input) that is not UTF-8 is a failed record
  * naming the byte offset, never text with U+FFFD. JSONL records end at {@code \n} only (a {@code \r} right before it
  * belongs to the line ending; a lone {@code \r} is inside the record). Blank lines are not records; they are
  * counted ({@link #blankLines()}). {@code "-"} is standard input.
@@ -100,13 +100,13 @@ final class RecordReader implements Closeable {
                 currentName = displayName(source);
                 lineNumber = 0;
             }
-            byte[] line = JsonLineFormat.readLine(current, lineBuffer);
+            byte[] line = JsonLines.readLine(current, lineBuffer);
             if (line == null) {
                 closeCurrent();
                 continue;
             }
             lineNumber++;
-            if (JsonLineFormat.isBlank(line)) {
+            if (JsonLines.isBlank(line)) {
                 blankLines++;
                 continue;
             }

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.jobs.backfill.internal;
 
+import io.flinkllmlingua.flink.JsonLines;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.flink.SourceRecord;
@@ -52,11 +53,11 @@ public final class Inputs {
     }
 
     /** {@link #count}, and for JSONL the blank lines the source skips (for the report); 0 for other sources. */
-    public static JsonLineFormat.LineCounts countWithBlankLines(BackfillSettings s) throws Exception {
+    public static JsonLines.LineCounts countWithBlankLines(BackfillSettings s) throws Exception {
         if (s.source == BackfillSettings.SourceKind.JSONL) {
             return countJsonl(new Path(s.inputPath));
         }
-        return new JsonLineFormat.LineCounts(countOther(s), 0);
+        return new JsonLines.LineCounts(countOther(s), 0);
     }
 
     private static long countOther(BackfillSettings s) throws Exception {
@@ -84,15 +85,15 @@ public final class Inputs {
         return countJsonl(path).records();
     }
 
-    static JsonLineFormat.LineCounts countJsonl(Path path) throws IOException {
+    static JsonLines.LineCounts countJsonl(Path path) throws IOException {
         FileSystem fs = path.getFileSystem();
         FileStatus status = fs.getFileStatus(path);
         if (!status.isDir()) {
             try (InputStream in = fs.open(path)) {
-                return JsonLineFormat.count(in);
+                return JsonLines.count(in);
             }
         }
-        JsonLineFormat.LineCounts n = new JsonLineFormat.LineCounts(0, 0);
+        JsonLines.LineCounts n = new JsonLines.LineCounts(0, 0);
         for (FileStatus child : fs.listStatus(path)) {
             String name = child.getPath().getName();
             if (!name.startsWith(".") && !name.startsWith("_")) {

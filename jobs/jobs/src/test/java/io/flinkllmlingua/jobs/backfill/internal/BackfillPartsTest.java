@@ -1,5 +1,6 @@
 package io.flinkllmlingua.jobs.backfill.internal;
 
+import io.flinkllmlingua.flink.JsonLines;
 import io.flinkllmlingua.flink.ChunkRejectedException;
 import io.flinkllmlingua.flink.DeadLetter;
 import io.flinkllmlingua.flink.InputChunk;
@@ -100,7 +101,7 @@ class BackfillPartsTest {
         assertEquals(3, lines.size());
         assertEquals("{\"a\":1}", new String(lines.get(0), StandardCharsets.ISO_8859_1));
         assertArrayEquals("{\"c\":\"x\u00ff".getBytes(StandardCharsets.ISO_8859_1), lines.get(2));
-        assertEquals(3, JsonLineFormat.countRecords(new ByteArrayInputStream(content)));
+        assertEquals(3, JsonLines.countRecords(new ByteArrayInputStream(content)));
     }
 
     @Test
