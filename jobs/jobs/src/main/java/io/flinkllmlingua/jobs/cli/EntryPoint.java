@@ -80,7 +80,8 @@ public final class EntryPoint {
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             boolean usage = isUsage(ex);
-            boolean stack = verbose(parseResult.originalArgs().toArray(String[]::new));
+            // Inside a cluster the line goes to the JobManager's .out file, which no user reads first: keep the trace.
+            boolean stack = verbose(parseResult.originalArgs().toArray(String[]::new)) || inCluster();
             err.println(name + ": " + (usage ? "" : "error: ") + LlmLinguaCli.describe(ex).replaceFirst("^error: ", "")
                     + (stack || usage ? "" : " (--verbose for the stack trace)"));
             if (stack) {

@@ -248,8 +248,11 @@ public final class CompressionJobMain implements Callable<Integer> {
         }
         s.checkpointDir = dir;
         String retained = pick(text(retainedCheckpoints), file, "job.retained-checkpoints", null);
-        s.retainedCheckpoints = retained != null ? atLeast("--retained-checkpoints", retained, 1)
-                : dir != null ? Integer.valueOf(JobRecovery.DEFAULT_RETAINED_CHECKPOINTS) : null;
+        if (retained != null) {
+            s.retainedCheckpoints = atLeast("--retained-checkpoints", retained, 1);
+        } else if (dir != null) {
+            s.retainedCheckpoints = JobRecovery.DEFAULT_RETAINED_CHECKPOINTS;
+        } // else (a cluster without --checkpoint-dir): the cluster's own; a ternary here unboxed null
 
         String attempts = pick(text(restartAttempts), file, "job.restart-attempts", null);
         if (attempts != null) {
