@@ -31,12 +31,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import java.util.function.Consumer;
 
 /**
  * LLMLingua-2 prompt compression: the reference algorithm (microsoft/LLMLingua {@code compress_prompt_llmlingua2})
  * on ONNX Runtime and the HF tokenizer, stage by stage. Thread-safe: concurrent callers share one model session
  * through a micro-batcher. Close it to free native memory.
+ *
+ * <p>Close contract: {@link #close()} may be called from any thread at any time, also while requests run (a Flink
+ * task that is cancelled or fails). It never frees native memory under a running call: it refuses new requests,
+ * completes those whose model call has not run with {@link EngineClosedException}, cancels the running model call
+ * (ONNX Runtime's terminate flag; its requests fail with {@link EngineClosedException}) and frees the session once it
+ * has stopped, then waits for the stages that use the tokenizer (tokenization, selection) to finish before freeing
+ * it. Every future of {@link #compressAsync} completes, normally or with {@link EngineClosedException}, provided
+ * its executor still runs the tasks given to it (shut it down after closing the engine, not before, and not with
+ * {@code shutdownNow}). Do not call it from inside one of those stages (it would wait for itself).
  */
 public final class PromptCompressor implements AutoCloseable {
     private final ModelTokenizer tokenizer;
@@ -49,6 +61,9 @@ public final class PromptCompressor implements AutoCloseable {
     private final ChunkSelector selector;
     private final EngineConfig config;
     private volatile boolean closed;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Read-held by every stage that uses the tokenizer; {@link #close()} takes it to free the tokenizer. */
+    private final ReentrantReadWriteLock tokenizerUse = new ReentrantReadWriteLock();
 
     private PromptCompressor(EngineConfig config, ModelTokenizer tokenizer, OnnxTokenClassifier model,
                              MicroBatcher batcher, TokenScorer scorer, TokenCounter counter) {
@@ -133,9 +148,28 @@ public final class PromptCompressor implements AutoCloseable {
     CompressionResult compress(List<String> contexts, CompressionOptions options, CompressionTrace trace,
                                ProbabilityOverride override) {
         Request r = new Request(contexts, options, trace, override);
-        r.prepare();
-        r.applyScores(r.modelNeeded ? scorer.score(r.modelInputs()) : List.of());
-        return r.result();
+        usingTokenizer(() -> {
+            r.prepare();
+            return r;
+        });
+        List<float[]> probs = r.modelNeeded ? scorer.score(r.modelInputs()) : List.of();
+        return usingTokenizer(() -> {
+            r.applyScores(probs);
+            return r.result();
+        });
+    }
+
+    /** Runs a stage that uses the tokenizer, unless the engine is closed; close() waits for running stages. */
+    private <T> T usingTokenizer(Supplier<T> stage) {
+        tokenizerUse.readLock().lock();
+        try {
+            if (closed) {
+                throw new EngineClosedException("the compressor is closed");
+            }
+            return stage.get();
+        } finally {
+            tokenizerUse.readLock().unlock();
+        }
     }
 
     /**
@@ -145,21 +179,24 @@ public final class PromptCompressor implements AutoCloseable {
      */
     public CompletableFuture<CompressionResult> compressAsync(List<String> contexts, CompressionOptions options,
                                                               Executor executor) {
-        return CompletableFuture.supplyAsync(() -> {
+        return CompletableFuture.supplyAsync(() -> usingTokenizer(() -> {
             Request r = new Request(contexts, options, null, null);
             r.prepare();
             return r;
-        }, executor).thenCompose(r -> {
+        }), executor).thenCompose(r -> {
             if (!r.modelNeeded) {
-                return CompletableFuture.completedFuture(r);
+                return CompletableFuture.completedFuture(usingTokenizer(() -> {
+                    r.applyScores(List.of());
+                    return r.result();
+                }));
             }
             CompletableFuture<List<float[]>> scores = batcher != null ? batcher.submit(r.modelInputs())
                     : CompletableFuture.supplyAsync(() -> scorer.score(r.modelInputs()), executor);
-            return scores.thenApplyAsync(p -> {
+            return scores.thenApplyAsync(p -> usingTokenizer(() -> {
                 r.applyScores(p);
-                return r;
-            }, executor);
-        }).thenApply(r -> r.result());
+                return r.result();
+            }), executor);
+        });
     }
 
     private static void validate(List<String> contexts) {
@@ -257,9 +294,6 @@ public final class PromptCompressor implements AutoCloseable {
         }
 
         void prepare() {
-            if (closed) {
-                throw new EngineException("The compressor is closed");
-            }
             validate(contexts);
             force = ForceTokenMap.build(options.forceTokens(), options.chunkEndTokens(), tokenizer::pieceCount);
             for (String c : contexts) {
@@ -563,21 +597,30 @@ public final class PromptCompressor implements AutoCloseable {
         }
     }
 
+    /** Frees the model session and the tokenizer; see the class comment for what it waits for. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (tokenizerUse.getReadHoldCount() > 0) {
+            throw new IllegalStateException("PromptCompressor.close() called from one of its own stages");
+        }
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
         try {
-            scorer.close();
+            scorer.close(); // the batcher: fails what has not run, cancels the running call, frees the model
         } finally {
             try {
                 if (model != null) {
-                    model.close();
+                    model.close(); // already closed by the batcher; idempotent
                 }
             } finally {
-                tokenizer.close();
+                tokenizerUse.writeLock().lock(); // waits for the stages running now; later ones see closed
+                try {
+                    tokenizer.close();
+                } finally {
+                    tokenizerUse.writeLock().unlock();
+                }
             }
         }
     }

@@ -13,7 +13,7 @@ public class ChunkOutcome {
     public DeadLetter deadLetter;
     /** Where the input came from; null when the chunk was built in code. */
     public SourceRecord origin;
-    /** A dead letter caused by an engine failure that a retry may fix (not bad input); for the retry strategy. */
+    /** A dead letter caused by an engine failure that a later run may fix (not bad input), its retries spent. */
     public boolean retryable;
 
     public ChunkOutcome() {}

@@ -1,6 +1,7 @@
 package io.flinkllmlingua.engine.internal;
 
 import io.flinkllmlingua.engine.BatchingStats;
+import io.flinkllmlingua.engine.EngineClosedException;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.EngineException;
 import io.flinkllmlingua.engine.ModelBatch;
@@ -24,6 +25,12 @@ import java.util.function.Consumer;
  * (sequences or padded positions) or the oldest has waited {@code maxBatchWait}, sorted by length so that
  * similar lengths share a model call, and padded only to the longest member rounded up to the length bucket
  * (or to 512 for bit-parity with the reference). One worker thread runs the model.
+ *
+ * <p>Close contract: the batcher owns the model it is given. {@link #close()} refuses new requests, completes every
+ * request whose model call has not run with {@link EngineClosedException}, closes the model (which cancels the
+ * running call through ONNX Runtime's terminate flag, so its requests fail with {@link EngineClosedException} too,
+ * and frees the session only once no call runs), and waits for the worker thread to end. Every future it handed out
+ * is then complete.
  */
 public final class MicroBatcher implements TokenScorer {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
@@ -39,6 +46,7 @@ public final class MicroBatcher implements TokenScorer {
     private final double minPaddingEfficiency;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
+    /** Written under {@link #queue}'s monitor, so that no request is queued after the worker's last look. */
     private volatile boolean closed;
 
     private final AtomicLong batches = new AtomicLong();
@@ -117,18 +125,20 @@ public final class MicroBatcher implements TokenScorer {
             r.done.complete(List.of());
             return r.done;
         }
-        if (closed) {
-            r.done.completeExceptionally(new EngineException("The compressor is closed"));
-            return r.done;
+        synchronized (queue) {
+            if (closed) {
+                r.done.completeExceptionally(new EngineClosedException("the compressor is closed"));
+                return r.done;
+            }
+            queued.addAndGet(inputs.size());
+            queue.add(r);
         }
-        queued.addAndGet(inputs.size());
-        queue.add(r);
         return r.done;
     }
 
     private void run() {
         List<Item> pending = new ArrayList<>();
-        while (!closed || !queue.isEmpty() || !pending.isEmpty()) {
+        while (!closed) {
             try {
                 if (pending.isEmpty()) {
                     Request first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -160,10 +170,19 @@ public final class MicroBatcher implements TokenScorer {
                 LOG.error("Batcher failure", t);
             }
         }
-        EngineException gone = new EngineException("The compressor was closed before this request ran");
+        EngineClosedException gone = notRun();
         for (Item it : pending) {
             it.request.done.completeExceptionally(gone);
         }
+        failQueued();
+    }
+
+    private static EngineClosedException notRun() {
+        return new EngineClosedException("the compressor was closed before this request's model call ran");
+    }
+
+    private void failQueued() {
+        EngineClosedException gone = notRun();
         Request r;
         while ((r = queue.poll()) != null) {
             r.done.completeExceptionally(gone);
@@ -257,17 +276,36 @@ public final class MicroBatcher implements TokenScorer {
                 inferenceNanos.get(), Math.max(0, queued.get()));
     }
 
-    /** Stops accepting requests, finishes the queued ones, and stops the worker. */
+    /**
+     * Refuses new requests, fails those not yet run, cancels the running model call and frees the model once it has
+     * stopped, then waits for the worker. Idempotent.
+     */
     @Override
     public void close() {
-        closed = true;
-        try {
-            worker.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        synchronized (queue) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        if (worker.isAlive()) {
-            worker.interrupt();
+        failQueued();
+        model.close();
+        if (Thread.currentThread() == worker) {
+            return; // closed from a completion callback on the worker: it ends when the callback returns
+        }
+        boolean interrupted = false;
+        while (worker.isAlive()) {
+            try {
+                worker.join(10_000);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (worker.isAlive()) {
+                LOG.warn("Closing the batcher: its worker has not stopped yet");
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

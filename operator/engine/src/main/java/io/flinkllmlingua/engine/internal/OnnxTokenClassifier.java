@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.flinkllmlingua.engine.EngineClosedException;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.EngineException;
 import io.flinkllmlingua.engine.ExecutionProvider;
@@ -18,7 +19,9 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,6 +30,12 @@ import java.util.Set;
  * {@code input_ids}, {@code attention_mask}, {@code token_type_ids} only where the graph has it (all zeros, as the
  * reference never passes it), and the first output as logits {@code [batch, sequence, 2]} (float32 or float16).
  * Runs one padded batch at a time; {@link OrtSession#run} is thread-safe.
+ *
+ * <p>Close contract: freeing the session while {@code run} executes crashes the JVM (SIGSEGV in ONNX Runtime), so
+ * every call runs with its own {@link OrtSession.RunOptions}, registered while it runs. {@link #close()} refuses new
+ * calls ({@link EngineClosedException}), sets the terminate flag of each running call (ONNX Runtime stops it between
+ * graph nodes and the call fails with {@link EngineClosedException}), waits until no call is running, and only then
+ * frees the session. Nothing else frees native memory.
  */
 public final class OnnxTokenClassifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxTokenClassifier.class);
@@ -39,6 +48,9 @@ public final class OnnxTokenClassifier implements AutoCloseable {
     private final String typeIdsName;
     private final boolean int32Inputs;
     private final String logitsName;
+    /** The run options of the calls running now; guarded by itself. */
+    private final Set<OrtSession.RunOptions> running = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean closed;
 
     public OnnxTokenClassifier(EngineConfig config) {
         Path modelFile = config.modelDir().resolve(config.modelFile());
@@ -163,6 +175,40 @@ public final class OnnxTokenClassifier implements AutoCloseable {
      * @return row-major keep probabilities {@code [rows, length]}
      */
     public float[] keepProbabilities(long[] ids, long[] mask, int rows, int length) {
+        OrtSession.RunOptions runOptions = startRun();
+        try {
+            return run(ids, mask, rows, length, runOptions);
+        } finally {
+            endRun(runOptions);
+        }
+    }
+
+    /** Registers a call, or refuses it once closing has begun. */
+    private OrtSession.RunOptions startRun() {
+        synchronized (running) {
+            if (closed) {
+                throw new EngineClosedException("the model session is closed");
+            }
+            try {
+                OrtSession.RunOptions o = new OrtSession.RunOptions();
+                running.add(o);
+                return o;
+            } catch (OrtException e) {
+                throw new EngineException("Cannot create ONNX Runtime run options: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void endRun(OrtSession.RunOptions runOptions) {
+        synchronized (running) {
+            running.remove(runOptions);
+            // Closed under the lock: close() may be setting its terminate flag right now.
+            runOptions.close();
+            running.notifyAll();
+        }
+    }
+
+    private float[] run(long[] ids, long[] mask, int rows, int length, OrtSession.RunOptions runOptions) {
         long[] shape = {rows, length};
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
@@ -171,7 +217,7 @@ public final class OnnxTokenClassifier implements AutoCloseable {
             if (typeIdsName != null) {
                 feed.put(typeIdsName, tensor(new long[ids.length], shape));
             }
-            try (OrtSession.Result result = session.run(feed, Set.of(logitsName))) {
+            try (OrtSession.Result result = session.run(feed, Set.of(logitsName), runOptions)) {
                 OnnxTensor logits = (OnnxTensor) result.get(0);
                 long[] outShape = ((TensorInfo) logits.getInfo()).getShape();
                 if (outShape.length != 3 || outShape[0] != rows || outShape[1] != length || outShape[2] != 2) {
@@ -189,6 +235,9 @@ public final class OnnxTokenClassifier implements AutoCloseable {
                 return out;
             }
         } catch (OrtException e) {
+            if (isClosed()) {
+                throw new EngineClosedException("the model call was cancelled (" + e.getMessage() + ")");
+            }
             throw new EngineException("ONNX Runtime inference failed: " + e.getMessage(), e);
         } finally {
             for (OnnxTensor t : feed.values()) {
@@ -208,8 +257,47 @@ public final class OnnxTokenClassifier implements AutoCloseable {
         return OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape);
     }
 
+    private boolean isClosed() {
+        synchronized (running) {
+            return closed;
+        }
+    }
+
+    /**
+     * Refuses new calls, cancels the running ones through their run options, waits until none runs, then frees the
+     * session. Idempotent; safe from any thread but one running a call.
+     */
     @Override
     public void close() {
+        synchronized (running) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (OrtSession.RunOptions o : running) {
+                try {
+                    o.setTerminate(true);
+                } catch (OrtException e) {
+                    LOG.warn("Could not cancel a running model call: {}", e.getMessage());
+                }
+            }
+            boolean interrupted = false;
+            long waitingSince = System.nanoTime();
+            while (!running.isEmpty()) {
+                try {
+                    running.wait(1000);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the session must not be freed under a running call: keep waiting
+                }
+                if (!running.isEmpty() && System.nanoTime() - waitingSince > 10_000_000_000L) {
+                    LOG.warn("Closing the model session: still waiting for {} model call(s) to stop", running.size());
+                    waitingSince = System.nanoTime();
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             session.close();
         } catch (OrtException e) {

@@ -7,6 +7,7 @@ import io.flinkllmlingua.flink.ChunkPolicy;
 import io.flinkllmlingua.flink.ChunkPolicy.Compressed;
 import io.flinkllmlingua.flink.ChunkPolicy.Rejected;
 import io.flinkllmlingua.flink.ChunkPolicy.Result;
+import io.flinkllmlingua.engine.EngineClosedException;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.ExecutionProvider;
 import io.flinkllmlingua.engine.InvalidRequestException;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +46,12 @@ import java.util.function.Function;
  * class, and engine failures complete the future exceptionally (the DataStream operator retries them, SQL fails
  * the row).
  * How each path renders a rejection (a dead letter, a null SQL row, an error line) is the caller's.
+ *
+ * <p>Close contract: {@link #close()} may run while chunks are in flight (a cancelled or failing task). It closes
+ * the engine first, which cancels the running model call and frees native memory only once nothing uses it
+ * ({@link PromptCompressor#close()}), then lets the worker pool run out its queue, so every future it handed out
+ * completes: normally, or with {@link EngineClosedException}, which callers that are shutting down drop (the record
+ * is in the last checkpoint's state). Chunks arriving after close fail the same way.
  */
 public final class ChunkRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkRuntime.class);
@@ -149,8 +157,14 @@ public final class ChunkRuntime implements AutoCloseable {
             return CompletableFuture.completedFuture(rejected(e.errorClass(), e.getMessage()));
         }
         long t0 = System.nanoTime();
+        CompletableFuture<CompressionResult> running;
+        try {
+            running = engine.compressAsync(List.of(chunk.text()), options, workers);
+        } catch (RejectedExecutionException e) {
+            running = CompletableFuture.failedFuture(new EngineClosedException(name + " is closed"));
+        }
         inFlight.incrementAndGet();
-        return engine.compressAsync(List.of(chunk.text()), options, workers).handle((r, error) -> {
+        return running.handle((r, error) -> {
             inFlight.decrementAndGet();
             if (error == null) {
                 return (Result) new Compressed(compressed(chunk, options, r, t0), false);
@@ -208,16 +222,20 @@ public final class ChunkRuntime implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        BatchingStats s = engine.batchingStats();
+        finalStats = s;
+        closed = true;
+        LOG.info("{}: closing LLMLingua-2 engine: {} model calls, mean batch {}, padding efficiency {}", name,
+                s.batches(), String.format("%.2f", s.meanBatchSize()), String.format("%.2f", s.paddingEfficiency()));
         try {
-            workers.shutdown();
-            workers.awaitTermination(30, TimeUnit.SECONDS);
-        } finally {
-            BatchingStats s = engine.batchingStats();
-            finalStats = s;
-            closed = true;
-            LOG.info("{}: closing LLMLingua-2 engine: {} model calls, mean batch {}, padding efficiency {}", name,
-                    s.batches(), String.format("%.2f", s.meanBatchSize()), String.format("%.2f", s.paddingEfficiency()));
             engine.close();
+        } finally {
+            // shutdown(), not shutdownNow(): queued stages still run (and fail at once on the closed engine), so no
+            // future is left incomplete.
+            workers.shutdown();
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("{}: worker threads still busy 30 s after the engine closed", name);
+            }
         }
     }
 }
