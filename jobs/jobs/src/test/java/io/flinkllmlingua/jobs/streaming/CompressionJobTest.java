@@ -318,7 +318,7 @@ class CompressionJobTest {
         kafka.createTopics(2, s.inputTopic, s.outputTopic, s.deadLetterTopic);
         List<Input> inputs = goodInputs(6);
         produce(s.inputTopic, inputs);
-        // Unbounded: Flink's async operator stops retrying once its input has ended, so a bounded run would not retry.
+        // Unbounded, so that the failures happen while the job runs (the operator's own retries also run in bounded jobs).
         s.bounded = false;
 
         StreamExecutionEnvironment env = env(new Configuration());
