@@ -74,6 +74,9 @@ public final class OutcomeSerializer implements KafkaRecordSerializationSchema<C
 
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+        if (recordsTooLarge != null) {
+            return; // the sink opens its serializer more than once per writer; one registration per subtask
+        }
         recordsTooLarge = context.getMetricGroup().addGroup("llmlingua").counter("sinkRecordsTooLarge");
         deadLettersTruncated = context.getMetricGroup().addGroup("llmlingua").counter("deadLettersTruncated");
     }

@@ -127,22 +127,8 @@ class CompressionJobTest {
     }
 
     private static JobSettings settings(String id) {
-        JobSettings s = new JobSettings();
-        s.bootstrapServers = kafka.bootstrapServers();
-        s.inputTopic = "in-" + id;
-        s.outputTopic = "out-" + id;
-        s.deadLetterTopic = "dlq-" + id;
-        s.groupId = "g-" + id;
-        s.transactionalIdPrefix = "tx-" + id;
-        s.transactionTimeout = Duration.ofMinutes(2);
-        s.startFrom = JobSettings.StartFrom.EARLIEST;
-        s.bounded = true;
-        s.checkpointInterval = Duration.ofMillis(500);
+        JobSettings s = TestJobSettings.of(id, kafka.bootstrapServers(), model, "tiny-wordpiece");
         s.parallelism = 2;
-        s.llmlingua.put("llmlingua.model.path", model.toString());
-        s.llmlingua.put("llmlingua.model.id", "tiny-wordpiece");
-        s.llmlingua.put("llmlingua.provider", "CPU");
-        s.llmlingua.put("llmlingua.threads", "1");
         s.llmlingua.put("llmlingua.max-text-bytes", "20000");
         s.llmlingua.put("llmlingua.batch.max-wait", "20 ms");
         return s;

@@ -73,24 +73,10 @@ class HostileCorpusJobTest {
     @Test
     void everyHostileRecordGivesOneOutcomeOfItsClass() throws Exception {
         List<Case> cases = HostileCorpus.cases();
-        JobSettings s = new JobSettings();
-        s.bootstrapServers = kafka.bootstrapServers();
-        s.inputTopic = "hostile-in";
-        s.outputTopic = "hostile-out";
-        s.deadLetterTopic = "hostile-dlq";
-        s.groupId = "hostile";
-        s.transactionalIdPrefix = "hostile-tx";
-        s.transactionTimeout = Duration.ofMinutes(2);
-        s.startFrom = JobSettings.StartFrom.EARLIEST;
-        s.bounded = true;
-        s.checkpointInterval = Duration.ofMillis(500);
+        JobSettings s = TestJobSettings.of("hostile", kafka.bootstrapServers(), model, "tiny-wordpiece");
         s.parallelism = 2;
         // 5 MiB of in-flight async state: over the in-memory checkpoint storage's 5 MiB limit
         s.checkpointDir = model.resolve("checkpoints").toUri().toString();
-        s.llmlingua.put("llmlingua.model.path", model.toString());
-        s.llmlingua.put("llmlingua.model.id", "tiny-wordpiece");
-        s.llmlingua.put("llmlingua.provider", "CPU");
-        s.llmlingua.put("llmlingua.threads", "1");
         s.llmlingua.put("llmlingua.batch.max-wait", "20 ms");
         kafka.createTopics(2, s.inputTopic, s.outputTopic, s.deadLetterTopic);
 

@@ -76,23 +76,9 @@ class OversizeRecordsTest {
         for (int i = 0; i < 10; i++) {
             inputs.put("after-" + i, chunk("after-" + i, "A record behind the big ones, number " + i + ", must not be stuck."));
         }
-        JobSettings s = new JobSettings();
-        s.bootstrapServers = kafka.bootstrapServers();
-        s.inputTopic = "oversize-in";
-        s.outputTopic = "oversize-out";
-        s.deadLetterTopic = "oversize-dlq";
-        s.groupId = "oversize";
-        s.transactionalIdPrefix = "oversize";
-        s.transactionTimeout = Duration.ofMinutes(2);
-        s.startFrom = JobSettings.StartFrom.EARLIEST;
-        s.bounded = true;
-        s.checkpointInterval = Duration.ofMillis(500);
-        s.parallelism = 1;
+        JobSettings s = TestJobSettings.of("oversize", kafka.bootstrapServers(), model, "tiny-wordpiece");
         // 5 MiB of in-flight async state: over the in-memory checkpoint storage's 5 MiB limit
         s.checkpointDir = model.resolve("checkpoints").toUri().toString();
-        s.llmlingua.put("llmlingua.model.path", model.toString());
-        s.llmlingua.put("llmlingua.provider", "CPU");
-        s.llmlingua.put("llmlingua.threads", "1");
         kafka.createTopics(1, s.inputTopic, s.outputTopic, s.deadLetterTopic);
 
         Properties p = new Properties();

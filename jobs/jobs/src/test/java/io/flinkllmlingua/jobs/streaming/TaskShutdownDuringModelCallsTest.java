@@ -72,22 +72,8 @@ class TaskShutdownDuringModelCallsTest {
     }
 
     private static JobSettings settings(String id, boolean bounded) {
-        JobSettings s = new JobSettings();
-        s.bootstrapServers = kafka.bootstrapServers();
-        s.inputTopic = "in-" + id;
-        s.outputTopic = "out-" + id;
-        s.deadLetterTopic = "dlq-" + id;
-        s.groupId = "g-" + id;
-        s.transactionalIdPrefix = "tx-" + id;
-        s.transactionTimeout = Duration.ofMinutes(2);
-        s.startFrom = JobSettings.StartFrom.EARLIEST;
+        JobSettings s = TestJobSettings.of(id, kafka.bootstrapServers(), model, "minilm-demo");
         s.bounded = bounded;
-        s.checkpointInterval = Duration.ofMillis(500);
-        s.parallelism = 1;
-        s.llmlingua.put("llmlingua.model.path", model.toString());
-        s.llmlingua.put("llmlingua.model.id", "minilm-demo");
-        s.llmlingua.put("llmlingua.provider", "CPU");
-        s.llmlingua.put("llmlingua.threads", "1");
         s.llmlingua.put("llmlingua.async.capacity", "6");
         s.llmlingua.put("llmlingua.batch.max-wait", "5 ms");
         return s;
