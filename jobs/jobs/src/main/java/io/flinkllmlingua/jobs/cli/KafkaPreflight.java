@@ -139,6 +139,47 @@ public final class KafkaPreflight {
         }
     }
 
+    /**
+     * The smallest {@code max.message.bytes} of {@code topics} (the broker's {@code message.max.bytes} when a topic
+     * does not override it): the largest record a sink writing them can hand over, whatever its producer's
+     * {@code max.request.size}. Empty when {@code timeout} is zero (the check is skipped) or the broker does not tell.
+     */
+    public static java.util.OptionalInt smallestMessageLimit(String bootstrapServers, Properties clientProperties,
+                                                             Collection<String> topics, Duration timeout) {
+        if (timeout.isZero()) {
+            return java.util.OptionalInt.empty();
+        }
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        try (Admin admin = Admin.create(p)) {
+            List<org.apache.kafka.common.config.ConfigResource> resources = new ArrayList<>();
+            for (String t : new LinkedHashSet<>(topics)) {
+                resources.add(new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t));
+            }
+            int smallest = Integer.MAX_VALUE;
+            for (org.apache.kafka.clients.admin.Config c : admin.describeConfigs(resources).all()
+                    .get(ms, TimeUnit.MILLISECONDS).values()) {
+                org.apache.kafka.clients.admin.ConfigEntry e = c.get("max.message.bytes");
+                if (e != null && e.value() != null) {
+                    smallest = Math.min(smallest, Integer.parseInt(e.value()));
+                }
+            }
+            return smallest == Integer.MAX_VALUE ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(smallest);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalInt.empty();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // not allowed to describe configs (ACLs), or gone: the producer's limit alone applies
+            LOG.warn("cannot read max.message.bytes of {} on {}: {}", topics, bootstrapServers, rootMessage(e));
+            return java.util.OptionalInt.empty();
+        }
+    }
+
     private static void create(Admin admin, List<String> names, TopicCreation creation, String bootstrapServers,
                                long deadline, Duration timeout) throws InterruptedException {
         List<NewTopic> topics = new ArrayList<>();

@@ -16,6 +16,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Properties;
 
 /**
@@ -27,6 +30,7 @@ import java.util.Properties;
 public final class CompressionJob {
     public static final String SOURCE_UID = "kafka-chunks-source";
     public static final String SINK_UID = "kafka-compressed-sink";
+    private static final Logger LOG = LoggerFactory.getLogger(CompressionJob.class);
     /** The sink's default max.block.ms (Kafka's own is 60 s); kafka.max.block.ms overrides it. */
     public static final java.time.Duration SINK_MAX_BLOCK = java.time.Duration.ofSeconds(30);
 
@@ -77,14 +81,24 @@ public final class CompressionJob {
         producer.putIfAbsent("max.block.ms", String.valueOf(SINK_MAX_BLOCK.toMillis()));
         KafkaSink<ChunkOutcome> sink = KafkaSink.<ChunkOutcome>builder()
                 .setBootstrapServers(s.bootstrapServers)
-                .setRecordSerializer(new OutcomeSerializer(s.outputTopic, s.deadLetterTopic,
-                        OutcomeSerializer.maxRequestSize(producer)))
+                .setRecordSerializer(new OutcomeSerializer(s.outputTopic, s.deadLetterTopic, recordLimit(s, producer)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(s.transactionalIdPrefix)
                 .setKafkaProducerConfig(producer)
                 .build();
         outcomes.sinkTo(sink).name("kafka: " + s.outputTopic + " + " + s.deadLetterTopic).uid(SINK_UID);
         return outcomes;
+    }
+
+    /** The sink's record limit: the producer's {@code max.request.size}, or the topics' smaller limit. */
+    static int recordLimit(JobSettings s, Properties producer) {
+        int limit = OutcomeSerializer.maxRequestSize(producer);
+        if (s.topicMessageLimit != null && s.topicMessageLimit < limit) {
+            LOG.info("records to {} and {} are limited to {} bytes by the topics' max.message.bytes (the producer's "
+                    + "max.request.size is {})", s.outputTopic, s.deadLetterTopic, s.topicMessageLimit, limit);
+            return s.topicMessageLimit;
+        }
+        return limit;
     }
 
     private static Properties withIsolation(Properties extra) {

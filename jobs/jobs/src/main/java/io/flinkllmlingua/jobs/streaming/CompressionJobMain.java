@@ -169,6 +169,9 @@ public final class CompressionJobMain implements Callable<Integer> {
                 new KafkaPreflight.TopicCreation(s.createTopics, java.util.Optional.ofNullable(topicPartitions),
                         java.util.Optional.ofNullable(topicReplicationFactor)),
                 "create the missing topics, or pass --create-topics");
+        KafkaPreflight.smallestMessageLimit(s.bootstrapServers, s.kafkaProperties,
+                java.util.List.of(s.outputTopic, s.deadLetterTopic), s.kafkaCheckTimeout)
+                .ifPresent(limit -> s.topicMessageLimit = limit);
         CompressionJob.build(env, s);
         JobLog.started(NAME, config, s.inputTopic + " -> " + s.outputTopic + " (dead letters: " + s.deadLetterTopic
                 + ", Kafka " + s.bootstrapServers + ")", env);

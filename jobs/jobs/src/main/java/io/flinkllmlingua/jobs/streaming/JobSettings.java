@@ -45,6 +45,11 @@ public final class JobSettings implements Serializable {
     public Duration kafkaCheckTimeout = io.flinkllmlingua.jobs.cli.KafkaPreflight.DEFAULT_TIMEOUT;
     /** Create missing topics before submitting instead of refusing to start. */
     public boolean createTopics = false;
+    /**
+     * The smallest {@code max.message.bytes} of the output and dead-letter topics, as the pre-submission check read
+     * it; the sink's record limit is the smaller of it and the producer's {@code max.request.size}. Null: unknown.
+     */
+    public Integer topicMessageLimit;
     /** Extra Kafka client properties for source and sink (security settings and the like). */
     public Properties kafkaProperties = new Properties();
     /** {@code llmlingua.*} options of the operator. */

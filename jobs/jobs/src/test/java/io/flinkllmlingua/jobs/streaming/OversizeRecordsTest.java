@@ -127,4 +127,58 @@ class OversizeRecordsTest {
         }
         assertTrue(outIds.contains("after-9") && outIds.contains("before-0"), outIds.toString());
     }
+
+    @Test
+    void theTopicsSmallerMaxMessageBytesBoundsTheSinkToo() throws Exception {
+        int topicLimit = 65_536;
+        JobSettings s = TestJobSettings.of("topic-limit", kafka.bootstrapServers(), model, "tiny-wordpiece");
+        s.checkpointDir = model.resolve("checkpoints-topic-limit").toUri().toString();
+        kafka.createTopics(1, s.inputTopic);
+        kafka.admin().createTopics(List.of(s.outputTopic, s.deadLetterTopic).stream()
+                .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 1, (short) 1)
+                        .configs(Map.of("max.message.bytes", String.valueOf(topicLimit))))
+                .toList()).all().get();
+        // What CompressionJobMain does before it builds the job.
+        s.topicMessageLimit = io.flinkllmlingua.jobs.cli.KafkaPreflight.smallestMessageLimit(kafka.bootstrapServers(),
+                new Properties(), List.of(s.outputTopic, s.deadLetterTopic), Duration.ofSeconds(10)).orElseThrow();
+        assertEquals(topicLimit, s.topicMessageLimit);
+
+        Map<String, byte[]> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("small", chunk("small", "A small record that fits anywhere."));
+        inputs.put("bad-200KB", ("{\"doc_id\": \"d\", \"chunk_id\": \"bad-200KB\", \"text\": 42, \"pad\": \""
+                + "x".repeat(200_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+        inputs.put("long-300KB", chunk("long-300KB", "Several plain words repeat here. ".repeat(9_000)));
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (Map.Entry<String, byte[]> e : inputs.entrySet()) {
+                producer.send(new ProducerRecord<>(s.inputTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue())).get();
+            }
+        }
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        CompressionJob.build(env, s);
+        env.execute("topic-limit");
+
+        List<ConsumerRecord<byte[], byte[]>> out = CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), s.outputTopic);
+        List<ConsumerRecord<byte[], byte[]>> dead = CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), s.deadLetterTopic);
+        assertEquals(1, out.size(), "only the small record fits the output topic");
+        Map<String, JsonNode> byKey = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            assertTrue(r.serializedValueSize() + r.serializedKeySize() < topicLimit, "under the topic's limit");
+            byKey.put(new String(r.key(), StandardCharsets.UTF_8), RecordCodec.mapper().readTree(r.value()));
+        }
+        assertEquals(java.util.Set.of("bad-200KB", "long-300KB"), byKey.keySet());
+        assertEquals("InvalidField", byKey.get("bad-200KB").path("error").path("class").asText());
+        assertEquals("OutputTooLarge", byKey.get("long-300KB").path("error").path("class").asText());
+        for (Map.Entry<String, JsonNode> e : byKey.entrySet()) {
+            JsonNode d = e.getValue();
+            assertTrue(d.path("value_truncated").asBoolean(), e.getKey());
+            assertEquals(RecordCodec.sha256(inputs.get(e.getKey())), d.path("value_sha256").asText());
+            assertEquals(inputs.get(e.getKey()).length, d.path("value_bytes").asInt());
+        }
+    }
 }
