@@ -81,12 +81,7 @@ public final class KafkaPreflight {
             return;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
-        p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        Properties p = adminProperties(bootstrapServers, clientProperties, timeout);
         String unreachable = "no Kafka broker reachable at " + bootstrapServers + " within " + seconds(timeout)
                 + " (--kafka-check-timeout)";
         Admin admin;
@@ -149,12 +144,8 @@ public final class KafkaPreflight {
         if (timeout.isZero()) {
             return java.util.OptionalInt.empty();
         }
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = adminProperties(bootstrapServers, clientProperties, timeout);
         int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
-        p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ms));
         try (Admin admin = Admin.create(p)) {
             List<org.apache.kafka.common.config.ConfigResource> resources = new ArrayList<>();
             for (String t : new LinkedHashSet<>(topics)) {
@@ -178,6 +169,17 @@ public final class KafkaPreflight {
             LOG.warn("cannot read max.message.bytes of {} on {}: {}", topics, bootstrapServers, rootMessage(e));
             return java.util.OptionalInt.empty();
         }
+    }
+
+    /** The user's client properties with the bootstrap servers and every call bounded by {@code timeout}. */
+    private static Properties adminProperties(String bootstrapServers, Properties clientProperties, Duration timeout) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        return p;
     }
 
     private static void create(Admin admin, List<String> names, TopicCreation creation, String bootstrapServers,

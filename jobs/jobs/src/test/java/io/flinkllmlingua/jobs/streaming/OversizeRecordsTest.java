@@ -80,23 +80,7 @@ class OversizeRecordsTest {
         // 5 MiB of in-flight async state: over the in-memory checkpoint storage's 5 MiB limit
         s.checkpointDir = model.resolve("checkpoints").toUri().toString();
         kafka.createTopics(1, s.inputTopic, s.outputTopic, s.deadLetterTopic);
-
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("max.request.size", BIG_LIMIT);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (Map.Entry<String, byte[]> e : inputs.entrySet()) {
-                producer.send(new ProducerRecord<>(s.inputTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue())).get();
-            }
-        }
-
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        CompressionJob.build(env, s);
-        env.execute("oversize");
+        produceAndRun(s, inputs);
 
         List<ConsumerRecord<byte[], byte[]>> out = CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), s.outputTopic);
         List<ConsumerRecord<byte[], byte[]>> dead = CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), s.deadLetterTopic);
@@ -148,20 +132,7 @@ class OversizeRecordsTest {
         inputs.put("bad-200KB", ("{\"doc_id\": \"d\", \"chunk_id\": \"bad-200KB\", \"text\": 42, \"pad\": \""
                 + "x".repeat(200_000) + "\"}").getBytes(StandardCharsets.UTF_8));
         inputs.put("long-300KB", chunk("long-300KB", "Several plain words repeat here. ".repeat(9_000)));
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (Map.Entry<String, byte[]> e : inputs.entrySet()) {
-                producer.send(new ProducerRecord<>(s.inputTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue())).get();
-            }
-        }
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        CompressionJob.build(env, s);
-        env.execute("topic-limit");
+        produceAndRun(s, inputs);
 
         List<ConsumerRecord<byte[], byte[]>> out = CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), s.outputTopic);
         List<ConsumerRecord<byte[], byte[]>> dead = CommittedRecords.readAll(kafka.bootstrapServers(), Duration.ofSeconds(30), s.deadLetterTopic);
@@ -180,5 +151,24 @@ class OversizeRecordsTest {
             assertEquals(RecordCodec.sha256(inputs.get(e.getKey())), d.path("value_sha256").asText());
             assertEquals(inputs.get(e.getKey()).length, d.path("value_bytes").asInt());
         }
+    }
+
+    /** Writes {@code inputs} (by key) to the input topic, up to 8 MiB each, and runs the job with no restarts. */
+    private static void produceAndRun(JobSettings s, Map<String, byte[]> inputs) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("max.request.size", BIG_LIMIT);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (Map.Entry<String, byte[]> e : inputs.entrySet()) {
+                producer.send(new ProducerRecord<>(s.inputTopic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue())).get();
+            }
+        }
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a sink failure fails the test, never loops
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        CompressionJob.build(env, s);
+        env.execute("oversize-" + s.inputTopic);
     }
 }
