@@ -193,13 +193,7 @@ public final class EmbeddedDefault {
         Progress(String bootstrap, JobSettings s, int expected, PrintStream out) {
             this.committedReader = CommittedRecords.reader(bootstrap);
             CommittedRecords.assignFromBeginning(committedReader, s.outputTopic, s.deadLetterTopic);
-            Properties p = new Properties();
-            p.put("bootstrap.servers", bootstrap);
-            p.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-            p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-            p.put("isolation.level", "read_uncommitted");
-            p.put("enable.auto.commit", "false");
-            this.writtenReader = new KafkaConsumer<>(p);
+            this.writtenReader = CommittedRecords.reader(bootstrap, "read_uncommitted");
             CommittedRecords.assignFromBeginning(writtenReader, s.outputTopic, s.deadLetterTopic);
             this.expected = expected;
             this.out = out;

@@ -13,8 +13,6 @@ public class ChunkOutcome {
     public DeadLetter deadLetter;
     /** Where the input came from; null when the chunk was built in code. */
     public SourceRecord origin;
-    /** A dead letter caused by an engine failure that a later run may fix (not bad input), its retries spent. */
-    public boolean retryable;
 
     public ChunkOutcome() {}
 
@@ -25,20 +23,15 @@ public class ChunkOutcome {
         return o;
     }
 
-    public static ChunkOutcome deadLetter(DeadLetter deadLetter, SourceRecord origin, boolean retryable) {
+    public static ChunkOutcome deadLetter(DeadLetter deadLetter, SourceRecord origin) {
         ChunkOutcome o = new ChunkOutcome();
         o.deadLetter = deadLetter;
         o.origin = origin;
-        o.retryable = retryable;
         return o;
     }
 
     public boolean isDeadLetter() {
         return deadLetter != null;
-    }
-
-    public boolean isRetryable() {
-        return retryable;
     }
 
     /** The dead letter's error class, null for a compressed chunk. */

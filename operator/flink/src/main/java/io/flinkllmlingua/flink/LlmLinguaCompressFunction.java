@@ -100,7 +100,7 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<InputChunk, Chu
                 ChunkPolicy.Rejected rejected = (ChunkPolicy.Rejected) r;
                 recordsDeadLettered.inc();
                 complete(record, ChunkOutcome.deadLetter(RecordCodec.deadLetter(record.in.origin(), record.in,
-                        rejected.errorClass(), rejected.message(), record.attempts), record.in.origin(), false));
+                        rejected.errorClass(), rejected.message(), record.attempts), record.in.origin()));
             }
         });
     }
@@ -125,7 +125,7 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<InputChunk, Chu
                 cause.toString());
         recordsDeadLettered.inc();
         complete(record, ChunkOutcome.deadLetter(RecordCodec.deadLetter(in.origin(), in, "EngineFailure",
-                String.valueOf(cause), record.attempts), in.origin(), true));
+                String.valueOf(cause), record.attempts), in.origin()));
     }
 
     /** Completes the record once: not after its timeout, nor after the operator's task began to end. */
@@ -153,7 +153,7 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<InputChunk, Chu
         LOG.warn("Compression of {}/{} timed out after {}", in.docId(), in.chunkId(), config.timeout());
         result.complete(Collections.singletonList(ChunkOutcome.deadLetter(RecordCodec.deadLetter(in.origin(), in,
                 "Timeout", "no result within " + config.timeout() + " (" + LlmLinguaOptions.TIMEOUT.key() + ")",
-                record.attempts), in.origin(), false)));
+                record.attempts), in.origin())));
     }
 
     @Override

@@ -53,7 +53,7 @@ public final class LlmLinguaOperator {
         return compress(chunks, config).union(chunks.getSideOutput(DECODE_FAILURES));
     }
 
-    /** The decoding step: failures become non-retryable dead letters with the original bytes. */
+    /** The decoding step: failures become dead letters with the original bytes. */
     static final class Decode extends ProcessFunction<SourceRecord, InputChunk> {
         private static final long serialVersionUID = 1L;
 
@@ -63,7 +63,7 @@ public final class LlmLinguaOperator {
                 out.collect(RecordCodec.decode(r));
             } catch (ChunkRejectedException e) {
                 ctx.output(DECODE_FAILURES, ChunkOutcome.deadLetter(
-                        RecordCodec.deadLetter(r, null, e.errorClass(), e.getMessage(), 1), r, false));
+                        RecordCodec.deadLetter(r, null, e.errorClass(), e.getMessage(), 1), r));
             }
         }
     }

@@ -136,11 +136,7 @@ public final class RecordCodec {
     }
 
     private static String hex(byte[] b, int from, int n) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = from; i < Math.min(b.length, from + Math.max(1, n)); i++) {
-            sb.append(sb.length() == 0 ? "" : " ").append(String.format("%02X", b[i] & 0xff));
-        }
-        return sb.toString();
+        return HexFormat.ofDelimiter(" ").withUpperCase().formatHex(b, from, Math.min(b.length, from + Math.max(1, n)));
     }
 
     private static InputChunk decode(JsonNode root) throws ChunkRejectedException {
@@ -295,14 +291,18 @@ public final class RecordCodec {
                 headers = new ArrayList<>(origin.headerNames.length);
                 for (int i = 0; i < origin.headerNames.length; i++) {
                     byte[] h = origin.headerValues[i];
-                    headers.add(new DeadLetter.Header(origin.headerNames[i], text(h), encoding(h)));
+                    String enc = encoding(h);
+                    headers.add(new DeadLetter.Header(origin.headerNames[i], text(h, enc), enc));
                 }
             }
         } else if (chunk != null) {
             value = encode(chunk);
         }
+        String keyEncoding = encoding(key);
+        String valueEncoding = encoding(value);
         return new DeadLetter(docId, chunkId, new DeadLetter.Error(errorClass, message, attempts),
-                RecordSource.withTimestamp(origin), text(key), encoding(key), text(value), encoding(value),
+                RecordSource.withTimestamp(origin), text(key, keyEncoding), keyEncoding, text(value, valueEncoding),
+                valueEncoding,
                 value == null ? null : value.length, value == null ? null : sha256(value), false, headers,
                 Instant.now().toString(), EngineVersion.get());
     }
@@ -316,11 +316,12 @@ public final class RecordCodec {
         }
     }
 
-    private static String text(byte[] data) {
+    /** {@code data} as its {@link #encoding} says: the text itself, or base64. */
+    private static String text(byte[] data, String encoding) {
         if (data == null) {
             return null;
         }
-        return isUtf8(data) ? new String(data, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(data);
+        return "utf-8".equals(encoding) ? new String(data, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(data);
     }
 
     private static String encoding(byte[] data) {

@@ -58,7 +58,7 @@ class RecordTypesTest {
         InputChunk in = RecordCodec.decode(INPUT.getBytes(StandardCharsets.UTF_8));
         DeadLetter d = RecordCodec.deadLetter(SourceRecord.ofValue("t", 3, INPUT.getBytes(StandardCharsets.UTF_8)),
                 in, "Oversize", "too big", 1);
-        ChunkOutcome o = ChunkOutcome.deadLetter(d, null, false);
+        ChunkOutcome o = ChunkOutcome.deadLetter(d, null);
         @SuppressWarnings("unchecked")
         TypeSerializer<ChunkOutcome> s = TypeInformation.of(ChunkOutcome.class)
                 .createSerializer(new SerializerConfigImpl());

@@ -44,7 +44,7 @@ class OutcomeSerializerTest {
         byte[] value = ("{\"doc_id\": \"d\", \"chunk_id\": \"c\", \"text\": \"" + "word ".repeat(10_000) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         SourceRecord origin = origin(value);
-        ChunkOutcome o = ChunkOutcome.deadLetter(RecordCodec.deadLetter(origin, null, "Oversize", "too long", 1), origin, false);
+        ChunkOutcome o = ChunkOutcome.deadLetter(RecordCodec.deadLetter(origin, null, "Oversize", "too long", 1), origin);
         OutcomeSerializer serializer = new OutcomeSerializer("out", "dlq", 8192);
         ProducerRecord<byte[], byte[]> r = serializer.serialize(o, null, null);
         assertEquals("dlq", r.topic());

@@ -21,11 +21,19 @@ public final class CommittedRecords {
 
     /** A {@code read_committed} byte-array consumer without a consumer group. */
     public static KafkaConsumer<byte[], byte[]> reader(String bootstrapServers) {
+        return reader(bootstrapServers, "read_committed");
+    }
+
+    /**
+     * A byte-array consumer without a consumer group; {@code isolationLevel} {@code read_uncommitted} also sees
+     * records of open transactions (progress before the next checkpoint commits them).
+     */
+    public static KafkaConsumer<byte[], byte[]> reader(String bootstrapServers, String isolationLevel) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
+        p.put("isolation.level", isolationLevel);
         p.put("enable.auto.commit", "false");
         p.put("auto.offset.reset", "earliest");
         return new KafkaConsumer<>(p);
