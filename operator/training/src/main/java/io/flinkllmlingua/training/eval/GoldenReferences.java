@@ -118,12 +118,6 @@ public final class GoldenReferences {
         return out;
     }
 
-    /** The resource's {@code source} and {@code licence} lines, for reports. */
-    public static String provenance() {
-        JsonNode root = read();
-        return root.get("source").asText() + " Licence: " + root.get("licence").asText();
-    }
-
     private static JsonNode read() {
         try (InputStream in = GoldenReferences.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
