@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flinkllmlingua.training.LabeledText;
+import io.flinkllmlingua.testkit.TestData;
 import io.flinkllmlingua.training.TextUnits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,5 +87,26 @@ class TeacherCorpusTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LabeledJsonl.fromLine("{\"id\":\"x\",\"text\":\"two words\",\"labels\":[1]}"));
         assertTrue(e.getMessage().contains("1 labels for 2 units"), e.getMessage());
+    }
+
+    @Test
+    void labelsTheBundledEnglishCorporaIntoPiecesOfTheUnitRange() throws IOException {
+        int[] skipped = new int[1];
+        List<Path> corpora = List.of(TestData.corpus("docs-en.jsonl"), TestData.corpus("wordnet-examples-en.jsonl"));
+        List<TeacherCorpus.Piece> pieces = TeacherCorpus.pieces(corpora, TeacherLanguage.ENGLISH, skipped);
+        assertEquals(0, skipped[0]);
+        Set<String> ids = new HashSet<>();
+        long inRange = 0;
+        for (TeacherCorpus.Piece p : pieces) {
+            assertTrue(ids.add(p.id()), p.id());
+            int units = TextUnits.split(p.text()).size();
+            assertTrue(units > 0 && units <= TeacherCorpus.MAX_UNITS + TeacherCorpus.MIN_UNITS / 2, p.id() + ": " + units);
+            if (units >= TeacherCorpus.MIN_UNITS / 2) {
+                inRange++;
+            }
+        }
+        // documents shorter than the minimum stay whole; nearly every piece is a full one
+        assertTrue(inRange >= pieces.size() * 0.9, inRange + " of " + pieces.size());
+        assertTrue(ids.contains("debian/wordnet-base/examples#000/0"));
     }
 }
