@@ -40,8 +40,9 @@ import opennlp.tools.util.Span;
  * labelled. Within a class a rare word carries more information than a common one ("ssh-agent" over "use").
  *
  * <p><b>Rules</b>: hesitation sounds ("um", "uh"), the asides "you know", "I mean" and the like, hedges ("kind of"),
- * sentence-initial discourse markers before a comma ("Well, ...") and "like" as a filler score 0, since the paper's
- * instruction names exactly such words as removable; a repeated unit loses {@value #REPEAT_PENALTY} per earlier
+ * sentence-initial (or turn-initial, after a colon) discourse markers before a comma ("Well, ...") and "like" as a
+ * filler score 0, since the paper's instruction names exactly such words as removable; an interrogative in a
+ * question scores as a verb at least ({@value #QUESTION_WORD_PRIOR}), since it says what is asked; a repeated unit loses {@value #REPEAT_PENALTY} per earlier
  * mention in the same text (at most {@value #MAX_REPEAT_PENALTY}), since a compressor can drop what the reader
  * already has.
  *
@@ -56,6 +57,8 @@ public final class RuleTeacher {
     /** The prior of a negation, a class of its own (UD tags "not" PART, "no" DET, "never" ADV). */
     static final double NEGATION_PRIOR = 0.8;
     private static final double NUMBER_PRIOR = 1.0;
+    /** An interrogative in a question names what is asked ("how many", "when"): at least a verb's prior. */
+    static final double QUESTION_WORD_PRIOR = 0.7;
 
     private final TeacherLanguage language;
     private final WordRarity rarity;
@@ -111,6 +114,7 @@ public final class RuleTeacher {
             }
             String[] tags = tagger.tag(words);
             boolean[] filler = fillers(keys, tags);
+            boolean question = s.endsWith("?");
             for (int i = 0; i < spans.length; i++) {
                 double prior;
                 if (keys[i].chars().anyMatch(Character::isDigit)) {
@@ -121,6 +125,9 @@ public final class RuleTeacher {
                     prior = 0;
                     for (String upos : tags[i].split("\\+")) { // a contraction is tagged "AUX+PART"
                         prior = Math.max(prior, classPrior(upos));
+                    }
+                    if (question && language.questionWords().contains(keys[i])) {
+                        prior = Math.max(prior, QUESTION_WORD_PRIOR);
                     }
                 }
                 out.add(new Token(sentence.start() + spans[i].getStart(), sentence.start() + spans[i].getEnd(),
@@ -140,7 +147,9 @@ public final class RuleTeacher {
         boolean[] out = new boolean[n];
         boolean atStart = true; // only punctuation and fillers so far: "Um, so, ..." starts with "so"
         for (int i = 0; i < n; i++) {
-            if (i > 0 && !out[i - 1] && !TextUnits.split(keys[i - 1]).isEmpty()) {
+            if (i > 0 && keys[i - 1].equals(":")) {
+                atStart = true; // "Speaker 2: Well, ..." starts the quoted turn anew
+            } else if (i > 0 && !out[i - 1] && !TextUnits.split(keys[i - 1]).isEmpty()) {
                 atStart = false;
             }
             if (language.fillers().contains(keys[i])) {

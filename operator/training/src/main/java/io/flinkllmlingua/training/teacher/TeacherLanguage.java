@@ -21,6 +21,8 @@ import java.util.Set;
  * @param asideFillers        dropped when set off by commas or tagged INTJ ("like" as a filler)
  * @param negations           words that flip a statement; scored as their own class, above verbs
  * @param negationSuffixes    endings that make a token a negation ("doesn't", which the tokenizer keeps whole)
+ * @param questionWords       interrogatives; in a sentence ending with "?" they name what is asked, so they score
+ *                            as a verb at least
  * @param abbreviations       words that a full stop after does not end a sentence ("e.g.", "Dr.")
  */
 public record TeacherLanguage(
@@ -34,6 +36,7 @@ public record TeacherLanguage(
         Set<String> asideFillers,
         Set<String> negations,
         Set<String> negationSuffixes,
+        Set<String> questionWords,
         Set<String> abbreviations) {
 
     /**
@@ -54,6 +57,7 @@ public record TeacherLanguage(
             Set.of("not", "n't", "no", "never", "nor", "neither", "none", "nothing", "nobody", "nowhere",
                     "cannot", "without"),
             Set.of("n't", "n’t"),
+            Set.of("what", "which", "who", "whom", "whose", "when", "where", "why", "how"),
             Set.of("e.g", "i.e", "etc", "vs", "cf", "mr", "mrs", "ms", "dr", "prof", "st", "no", "fig", "eq",
                     "approx", "inc", "ltd", "jr", "sr", "a.m", "p.m", "u.s", "al", "resp", "viz", "ca"));
 }

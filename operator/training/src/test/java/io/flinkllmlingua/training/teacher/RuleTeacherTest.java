@@ -124,4 +124,13 @@ class RuleTeacherTest {
         assertArrayEquals(new boolean[] {true, false, true, false},
                 RuleTeacher.keepTop(new double[] {0.5, 0.2, 0.5, 0.5}, 0.5));
     }
+
+    @Test
+    void interrogativesOfAQuestionScoreAsVerbsAndTurnsStartAfterAColon() {
+        String question = "How many tickets did the museum sell in May?";
+        String statement = "The museum sold tickets how the guide suggested.";
+        assertTrue(score(question, "how") > score(statement, "how"));
+        assertTrue(score(question, "how") > score(question, "did"));
+        assertEquals(0.0, score("Speaker 2: Well, the museum opened at 9.", "well"));
+    }
 }
