@@ -33,6 +33,16 @@ class RuleTeacherTest {
     }
 
     @Test
+    void modelsComeFromJarsOnTheClasspath() {
+        for (String name : List.of(TeacherLanguage.ENGLISH.posModelResource(),
+                TeacherLanguage.ENGLISH.tokenModelResource())) {
+            java.net.URL url = RuleTeacher.class.getClassLoader().getResource(name);
+            assertTrue(url != null && url.getProtocol().equals("jar") && url.getPath().contains("opennlp-models-"),
+                    name + " at " + url);
+        }
+    }
+
+    @Test
     void posModelTagsUniversalDependenciesClasses() {
         List<String> tags = teacher.tokens("The cat sat on the mat.").stream().map(RuleTeacher.Token::upos).toList();
         assertEquals(List.of("DET", "NOUN", "VERB", "ADP", "DET", "NOUN", "PUNCT"), tags);
