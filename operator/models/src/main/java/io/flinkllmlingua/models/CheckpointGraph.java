@@ -163,7 +163,6 @@ final class CheckpointGraph {
         if (bert) {
             w.input("token_type_ids", OnnxGraphWriter.INT64, bs);
         }
-        String scalar0 = w.longConstant("const_zero_i64", new long[0], 0);
         String scalar1 = w.longConstant("const_one_i64", new long[0], 1);
         String one = w.floatConstant("const_one_f", new long[0], 1f);
         String half = w.floatConstant("const_half_f", new long[0], 0.5f);
@@ -190,6 +189,7 @@ final class CheckpointGraph {
                 copy(tensors.get(e + "position_embeddings.weight")));
         String positionIds;
         if (bert) {
+            String scalar0 = w.longConstant("const_zero_i64", new long[0], 0);
             String shape = w.node("Shape", "embeddings.input_shape", List.of(ids));
             String seqLen = w.node("Gather", "embeddings.seq_len", List.of(shape, scalar1), OnnxGraphWriter.intAttr("axis", 0));
             positionIds = w.node("Range", "embeddings.position_ids", List.of(scalar0, seqLen, scalar1));
