@@ -32,7 +32,7 @@ public final class Evaluator {
      * @param modelName  how the report names the model (its directory), ignored without a model
      * @param references where the labels come from, for the report
      */
-    public static EvaluationReport evaluate(List<LabeledText> texts, ModelKeepScores model, String modelName,
+    public static EvaluationReport evaluate(List<LabeledText> texts, KeepScorer model, String modelName,
                                             String references) {
         List<EvaluationReport.TextResult> results = new ArrayList<>();
         for (LabeledText t : texts) {
@@ -41,7 +41,7 @@ public final class Evaluator {
         return EvaluationReport.of(model == null ? null : modelName, references, RANDOM_DRAWS, RANDOM_SEED, results);
     }
 
-    static EvaluationReport.TextResult evaluate(LabeledText text, ModelKeepScores model) {
+    static EvaluationReport.TextResult evaluate(LabeledText text, KeepScorer model) {
         boolean[] reference = text.labels();
         int n = reference.length;
         int k = text.keptCount();
@@ -51,7 +51,7 @@ public final class Evaluator {
         Map<String, ClassCounts> kept = new LinkedHashMap<>();
         Integer withoutToken = null;
         if (model != null) {
-            ModelKeepScores.Scores scores = model.score(text);
+            KeepScorer.Scores scores = model.score(text);
             withoutToken = scores.unitsWithoutToken();
             boolean[] keep = KeepSelection.topK(scores.scores(), k);
             metrics.put(MODEL, KeepMetrics.of(keep, reference));

@@ -11,15 +11,12 @@ import java.nio.file.Path;
  * {@code softmax(logits)[1]} (the LLMLingua-2 head's class 1 is "keep"). A unit no token overlaps scores 0 and is
  * counted in {@link Scores#unitsWithoutToken}.
  */
-public final class ModelKeepScores implements AutoCloseable {
+public final class ModelKeepScores implements KeepScorer, AutoCloseable {
     public static final String OUTPUT = "logits";
 
     private final Path modelDir;
     private final TokenWindows windows;
     private final TokenOutputs outputs;
-
-    /** Per unit scores of one text. */
-    public record Scores(double[] scores, int unitsWithoutToken) {}
 
     public ModelKeepScores(Path modelDir, int threads) {
         this.modelDir = modelDir;
@@ -43,6 +40,7 @@ public final class ModelKeepScores implements AutoCloseable {
         return modelDir;
     }
 
+    @Override
     public Scores score(LabeledText text) {
         TokenWindows.Tokens tokens = windows.tokens(text.text());
         double[] keep = new double[tokens.size()];

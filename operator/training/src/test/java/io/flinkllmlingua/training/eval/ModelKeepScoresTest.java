@@ -26,7 +26,7 @@ class ModelKeepScoresTest {
         TinyModelGenerator.generateTiny(dir, family);
         String text = "Councilman Austin's motion, item 28: unbelievably long-winded 新闻内容 H1N1 — done.";
         LabeledText t = LabeledText.of("x", "en", text, new boolean[TextUnits.split(text).size()]);
-        ModelKeepScores.Scores scores;
+        KeepScorer.Scores scores;
         try (ModelKeepScores m = new ModelKeepScores(dir, 1)) {
             scores = m.score(t);
         }
