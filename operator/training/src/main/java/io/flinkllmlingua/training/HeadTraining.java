@@ -62,8 +62,8 @@ public final class HeadTraining {
                            long seed, double validationFraction, long maxTokens, boolean resume, double l2,
                            boolean balanceClasses, int patience, TrainingData.PairLimits pairLimits, int threads) {
         public static final int DEFAULT_EPOCHS = 3;
-        public static final double DEFAULT_LEARNING_RATE = 1e-3;
-        public static final int DEFAULT_BATCH_SIZE = 256;
+        public static final double DEFAULT_LEARNING_RATE = 1e-2;
+        public static final int DEFAULT_BATCH_SIZE = 64;
         public static final long DEFAULT_SEED = 42;
         public static final double DEFAULT_VALIDATION_FRACTION = 0.1;
         public static final long DEFAULT_MAX_TOKENS = 500_000;
