@@ -129,7 +129,7 @@ public final class HeadTraining {
     public record Result(Path out, TrainingData.Loaded data, long trainTokens, long validationTokens,
                          double keepRate, int epochsDone, int bestEpoch, double validationLoss,
                          double validationAccuracy, double majorityBaseline, double encoderTokensPerSecond,
-                         double seconds, List<LogisticHead.EpochMetrics> history) {}
+                         double seconds, List<EpochMetrics> history) {}
 
     private HeadTraining() {}
 
@@ -201,7 +201,7 @@ public final class HeadTraining {
             stepBar.start(train.length);
             final long[] lastRows = {0};
             final double[] lastLoss = {0};
-            LogisticHead.EpochMetrics m = head.epoch(f, train, validation, hyper, (e, st, steps, loss, rows) -> {
+            EpochMetrics m = head.epoch(f, train, validation, hyper, (e, st, steps, loss, rows) -> {
                 lastRows[0] = rows;
                 lastLoss[0] = loss;
                 stepBar.update(rows, rows, String.format(Locale.ROOT, "epoch %d/%d step %,d/%,d loss %.4f", e,
@@ -221,7 +221,7 @@ public final class HeadTraining {
                 + "'s last_hidden_state, seed " + s.seed() + "); not LLMLingua-2 weights";
         HeadModelWriter.write(s.base(), s.out(), exported[0], exported[1], note);
 
-        LogisticHead.EpochMetrics best = head.history().get(head.bestEpoch() - 1);
+        EpochMetrics best = head.history().get(head.bestEpoch() - 1);
         double majority = 0;
         if (validation.length > 0) {
             boolean majorityKeep = keepRate >= 0.5;
@@ -342,7 +342,7 @@ public final class HeadTraining {
         val.put("accuracy", r.validationAccuracy());
         val.put("majority_baseline", r.majorityBaseline());
         ArrayNode hist = m.putArray("epochs");
-        for (LogisticHead.EpochMetrics e : r.history()) {
+        for (EpochMetrics e : r.history()) {
             hist.addObject().put("epoch", e.epoch()).put("train_loss", e.trainLoss())
                     .put("validation_loss", e.validationLoss()).put("validation_accuracy", e.validationAccuracy());
         }

@@ -24,6 +24,12 @@ import java.util.Locale;
 public record Features(List<float[]> rows, byte[] labels, int[] texts, int width, int textsUsed, boolean truncated,
                        long ignored, double seconds) {
 
+    private static final long PROGRESS_SCALE = 1_000_000;
+
+    private static long done(double textsDone, int texts, long rows, long maxTokens) {
+        return (long) (PROGRESS_SCALE * Math.max(textsDone / texts, (double) rows / maxTokens));
+    }
+
     public int size() {
         return rows.size();
     }
@@ -39,7 +45,8 @@ public record Features(List<float[]> rows, byte[] labels, int[] texts, int width
         boolean truncated = false;
         int width = -1;
         long t0 = System.nanoTime();
-        progress.start(maxTokens);
+        // The phase ends at the last text or at maxTokens, whichever comes first: the bar shows the further one.
+        progress.start(PROGRESS_SCALE);
         try (TokenWindows windows = TokenWindows.open(base, TokenWindows.DEFAULT_MAX_LENGTH);
              TokenOutputs encoder = new TokenOutputs(base, "last_hidden_state", threads)) {
             long encoded = 0;
@@ -66,13 +73,14 @@ public record Features(List<float[]> rows, byte[] labels, int[] texts, int width
                         labels.add(label);
                         owner.add(t);
                     }
-                    progress.update(rows.size(), encoded, String.format(Locale.ROOT,
+                    progress.update(done(t + (double) (w.from() + w.count()) / Math.max(1, tokens.size()),
+                            texts.size(), rows.size(), maxTokens), encoded, String.format(Locale.ROOT,
                             "features: %,d/%,d tokens (--max-tokens), text %,d/%,d", rows.size(), maxTokens, t + 1,
                             texts.size()));
                 }
                 used = t + 1;
             }
-            progress.finish(rows.size(), encoded, String.format(Locale.ROOT,
+            progress.finish(PROGRESS_SCALE, encoded, String.format(Locale.ROOT,
                     "features: %,d tokens from %,d/%,d texts%s", rows.size(), used, texts.size(),
                     truncated ? " (stopped at --max-tokens)" : ""));
         }

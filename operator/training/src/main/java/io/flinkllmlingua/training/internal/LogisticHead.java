@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkllmlingua.training.EpochMetrics;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,6 @@ public final class LogisticHead {
     private static final double BETA1 = 0.9;
     private static final double BETA2 = 0.999;
     private static final double EPSILON = 1e-8;
-
-    /** One epoch's numbers. */
-    public record EpochMetrics(int epoch, double trainLoss, double validationLoss, double validationAccuracy) {}
 
     private final int width;
     final double[] mean;
