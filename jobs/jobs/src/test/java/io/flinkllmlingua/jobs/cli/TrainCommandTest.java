@@ -78,6 +78,40 @@ class TrainCommandTest {
         assertTrue(resumed.stderr().contains("resuming after epoch 2"), resumed.stderr());
     }
 
+    /** MeetingBank-style pairs: aligned into labels; the pair the quality checks refuse is counted and listed. */
+    @Test
+    void trainsOnPairsAndReportsTheRejectedOne() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(data)) {
+            JsonNode words = CliRunner.JSON.readTree(line).get("words");
+            JsonNode labels = CliRunner.JSON.readTree(line).get("labels");
+            List<String> original = new ArrayList<>();
+            List<String> compressed = new ArrayList<>();
+            for (int i = 0; i < words.size(); i++) {
+                original.add(words.get(i).asText());
+                if (labels.get(i).asInt() == 1) {
+                    compressed.add(words.get(i).asText());
+                }
+            }
+            lines.add(CliRunner.JSON.writeValueAsString(Map.of("prompt", String.join(" ", original),
+                    "compressed_prompt", String.join(" ", compressed))));
+        }
+        lines.add(CliRunner.JSON.writeValueAsString(Map.of("id", "unrelated", "original",
+                "The budget was approved by the council.", "compressed", "Weather sunny tomorrow with light winds")));
+        Path pairs = Files.write(tmp.resolve("pairs.jsonl"), lines);
+        Path out = tmp.resolve("from-pairs");
+        Run t = run("", "train", "--base", encoder.toString(), "--data", pairs.toString(), "--out", out.toString(),
+                "--epochs", "1", "--validation-fraction", "0.2");
+        assertEquals(0, t.exitCode(), t::toString);
+        assertTrue(t.stderr().contains("121 pairs, 1 rejected by the quality checks"), t.stderr());
+        assertTrue(t.stderr().contains("rejected unrelated"), t.stderr());
+        JsonNode manifest = CliRunner.JSON.readTree(out.resolve("training-manifest.json").toFile());
+        assertEquals(1, manifest.get("counts").get("pairs_rejected").asInt());
+        assertEquals("unrelated", manifest.get("rejected_pairs").get(0).get("id").asText());
+        assertTrue(manifest.get("validation").get("accuracy").asDouble()
+                > manifest.get("validation").get("majority_baseline").asDouble(), manifest.toString());
+    }
+
     @Test
     void userMistakesAreOneLineAndExitTwo() throws Exception {
         Path bad = Files.write(tmp.resolve("bad.jsonl"), List.of("{\"words\":[\"a\"],\"labels\":[1]}", "{oops"));
