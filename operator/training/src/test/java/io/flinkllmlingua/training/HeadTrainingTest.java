@@ -143,6 +143,23 @@ class HeadTrainingTest {
     }
 
     @Test
+    void maxTokensBoundsTheFeaturesAndSaysSoAndNoValidationTrainsOnEverything() throws Exception {
+        HeadTraining.Settings d = settings(tmp.resolve("bounded"), 1);
+        HeadTraining.Settings bounded = new HeadTraining.Settings(d.base(), d.data(), d.out(), 1, d.learningRate(),
+                d.batchSize(), d.seed(), 0, 1500, false, d.l2(), true, d.patience(), d.pairLimits(), 1);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        HeadTraining.Result r = HeadTraining.run(bounded, new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertEquals(1500, r.trainTokens());
+        assertEquals(0, r.validationTokens());
+        assertTrue(Double.isNaN(r.validationAccuracy()));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("(stopped at --max-tokens)"), log.toString());
+        JsonNode manifest = new ObjectMapper().readTree(d.out().resolve(HeadTraining.MANIFEST_FILE).toFile());
+        assertTrue(manifest.get("counts").get("stopped_at_max_tokens").asBoolean());
+        assertTrue(manifest.get("counts").get("texts_used").asInt() < 300);
+        assertTrue(manifest.get("settings").get("balance_classes").asBoolean());
+    }
+
+    @Test
     void theEngineLoadsTheModelAndDropsFunctionWordsFirst() throws Exception {
         String text = "The installation guide describes how to configure the network interface of a server, "
                 + "and it explains which packages are required for the firewall to start at boot.";
