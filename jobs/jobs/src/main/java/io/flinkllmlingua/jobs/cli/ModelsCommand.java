@@ -252,6 +252,9 @@ final class ModelsCommand implements Runnable {
         @ParentCommand
         ModelsCommand models;
 
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
         Path out;
 
@@ -259,9 +262,16 @@ final class ModelsCommand implements Runnable {
                 description = "Keep the shipped int8 MatMuls (smaller; results depend on the batch; CPU only).")
         boolean quantized;
 
+        @Option(names = "--encoder",
+                description = "Write the encoder alone (output last_hidden_state, no head): the base for 'llmlingua train'.")
+        boolean encoder;
+
         @Override
         public Integer call() throws IOException {
-            MiniLmModel m = MiniLmModelBuilder.build(out,
+            if (encoder && quantized) {
+                throw new ParameterException(spec.commandLine(), "--encoder writes float MatMuls; drop --quantized");
+            }
+            MiniLmModel m = encoder ? MiniLmModelBuilder.buildEncoder(out) : MiniLmModelBuilder.build(out,
                     quantized ? MiniLmModelBuilder.Variant.QUANTIZED : MiniLmModelBuilder.Variant.FLOAT_MATMULS);
             models.cli.stderr().printf(Locale.ROOT, "built MiniLM model (%s): vocabulary %d (+100), %d bytes, in %d ms%n",
                     EnumConverter.display(m.variant()), m.baseVocabSize(), m.modelBytes(), m.millis());

