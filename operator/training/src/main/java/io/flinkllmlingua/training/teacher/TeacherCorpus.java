@@ -3,6 +3,7 @@ package io.flinkllmlingua.training.teacher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkllmlingua.training.LabeledText;
+import io.flinkllmlingua.training.LabeledTextJson;
 import io.flinkllmlingua.training.TextUnits;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import java.util.Random;
  * {@code doc_id}; language from {@code metadata.lang} or {@code lang}, English assumed when absent), cuts each text
  * into pieces of {@value #MIN_UNITS} to {@value #MAX_UNITS} units on sentence boundaries (the length of a RAG chunk
  * or a transcript excerpt, and within one model window), counts unit frequencies over all pieces, and writes one
- * labelled copy per piece and rate as {@link LabeledJsonl}. Documents in other languages than the teacher's are
+ * labelled copy per piece and rate as {@link LabeledTextJson}. Documents in other languages than the teacher's are
  * skipped and counted.
  */
 public final class TeacherCorpus {
@@ -144,7 +145,8 @@ public final class TeacherCorpus {
         int records = 0;
         for (Piece p : pieces) {
             for (LabeledText labeled : teacher.label(p.id(), p.text(), rates)) {
-                LabeledJsonl.write(out, labeled);
+                out.write(LabeledTextJson.toLine(labeled));
+                out.write('\n');
                 records++;
             }
         }

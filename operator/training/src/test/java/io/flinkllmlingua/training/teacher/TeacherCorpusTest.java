@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flinkllmlingua.training.LabeledText;
+import io.flinkllmlingua.training.LabeledTextJson;
 import io.flinkllmlingua.testkit.TestData;
 import io.flinkllmlingua.training.TextUnits;
 import java.io.IOException;
@@ -68,11 +69,15 @@ class TeacherCorpusTest {
         assertEquals(1, stats.skipped());
         assertEquals(2, stats.documents());
         assertEquals(stats.pieces() * 3, stats.records());
-        List<LabeledText> read = LabeledJsonl.read(output);
+        List<LabeledText> read = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(output)) {
+            read.add(LabeledTextJson.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line), "?"));
+        }
         assertEquals(stats.records(), read.size());
         assertTrue(read.stream().anyMatch(l -> l.id().equals("c/0@0.5")));
         for (LabeledText l : read) {
-            assertEquals(l, LabeledJsonl.fromLine(LabeledJsonl.toLine(l)));
+            assertEquals(l, LabeledTextJson.fromJson(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(LabeledTextJson.toLine(l)), "?"));
             double rate = Double.parseDouble(l.id().substring(l.id().indexOf('@') + 1));
             assertEquals(Math.round(rate * l.units().size()), l.keptCount());
         }
@@ -80,13 +85,6 @@ class TeacherCorpusTest {
         Path again = dir.resolve("again.jsonl");
         TeacherCorpus.build(List.of(input), again, List.of(0.3, 0.5, 0.7), TeacherLanguage.ENGLISH);
         assertEquals(Files.readString(output), Files.readString(again));
-    }
-
-    @Test
-    void labelCountMismatchIsAClearError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LabeledJsonl.fromLine("{\"id\":\"x\",\"text\":\"two words\",\"labels\":[1]}"));
-        assertTrue(e.getMessage().contains("1 labels for 2 units"), e.getMessage());
     }
 
     @Test
