@@ -42,4 +42,13 @@ public interface FetchListener {
      * the content has been checked by other means.
      */
     default void unverifiedHash(ModelEntry entry, ModelFile file, long size, String sha256) { }
+
+    /**
+     * The file has no pinned hash and was accepted because the entry's revision is a commit sha (catalog
+     * {@code "trust": "revision"}); this is its computed SHA-256, also recorded in the manifest.
+     */
+    default void trustedByRevision(ModelEntry entry, ModelFile file, long size, String sha256) { }
+
+    /** A step of the conversion of a downloaded safetensors checkpoint (entries of format safetensors). */
+    default void importing(ModelEntry entry, String step) { }
 }

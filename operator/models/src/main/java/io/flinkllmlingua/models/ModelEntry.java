@@ -29,6 +29,20 @@ public final class ModelEntry {
     private final String precision;
     private final String provenance;
     private final List<ModelFile> files;
+    private final Format format;
+
+    /** What the files are. */
+    public enum Format {
+        /** An engine model directory as is: {@code model.onnx} (+ data), tokenizer, config. */
+        ONNX,
+        /**
+         * A Hugging Face checkpoint ({@code model.safetensors}, {@code config.json}, {@code tokenizer.json}) that
+         * {@link ModelFetcher} converts with {@link CheckpointImporter} after the download.
+         */
+        SAFETENSORS
+    }
+
+    private static final Set<String> WEIGHT_FILES = Set.of("model.onnx", "model.onnx_data", CheckpointImporter.WEIGHTS_FILE);
 
     private ModelEntry(Builder b) {
         if (b.name == null || !NAME.matcher(b.name).matches()) {
@@ -64,8 +78,24 @@ public final class ModelEntry {
                 throw new IllegalArgumentException("model '" + b.name + "': two files map to local name '" + f.localName() + "'");
             }
         }
-        if (!localNames.contains("model.onnx")) {
-            throw new IllegalArgumentException("model '" + b.name + "': no file maps to model.onnx");
+        this.format = b.format == null ? Format.ONNX : b.format;
+        List<String> required = format == Format.ONNX ? List.of("model.onnx")
+                : List.of(CheckpointImporter.WEIGHTS_FILE, CheckpointImporter.CONFIG_FILE, "tokenizer.json");
+        for (String r : required) {
+            if (!localNames.contains(r)) {
+                throw new IllegalArgumentException("model '" + b.name + "': no file maps to " + r
+                        + (format == Format.SAFETENSORS ? " (a safetensors checkpoint)" : ""));
+            }
+        }
+        for (ModelFile f : b.files) {
+            if (f.trustedByRevision() && WEIGHT_FILES.contains(f.localName())) {
+                throw new IllegalArgumentException("model '" + b.name + "': " + f.path() + " holds weights:"
+                        + " \"trust\": \"revision\" is only for small text files, pin its sha256");
+            }
+            if (f.trustedByRevision() && !COMMIT.matcher(b.revision).matches()) {
+                throw new IllegalArgumentException("model '" + b.name + "': " + f.path() + " is trusted by the"
+                        + " revision, which must then be a full 40-digit commit sha, not '" + b.revision + "'");
+            }
         }
         this.files = List.copyOf(b.files);
     }
@@ -104,6 +134,31 @@ public final class ModelEntry {
     /** Where the revision, paths and hashes came from; free text. */
     public String provenance() { return provenance; }
 
+    /** {@link Format#ONNX} (the default) or {@link Format#SAFETENSORS} (converted after the download). */
+    public Format format() { return format; }
+
+    /** True for a safetensors checkpoint that the fetcher converts to ONNX. */
+    public boolean checkpoint() { return format == Format.SAFETENSORS; }
+
+    /**
+     * True when the fetcher accepts the entry without {@code --allow-unverified}: every file has a pinned SHA-256 or
+     * is a small text file trusted by the pinned commit sha.
+     */
+    public boolean acceptedWithoutOverride() {
+        return files.stream().allMatch(ModelFile::acceptedWithoutOverride);
+    }
+
+    /** The files that need {@code --allow-unverified}: no pinned hash and no trust by the revision. */
+    public List<ModelFile> filesNeedingOverride() {
+        List<ModelFile> out = new ArrayList<>();
+        for (ModelFile f : files) {
+            if (!f.acceptedWithoutOverride()) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
     /** The files, in download order. */
     public List<ModelFile> files() { return files; }
 
@@ -139,7 +194,8 @@ public final class ModelEntry {
         ModelEntry e = (ModelEntry) o;
         return name.equals(e.name) && repo.equals(e.repo) && revision.equals(e.revision) && family.equals(e.family)
                 && files.equals(e.files) && description.equals(e.description) && provenance.equals(e.provenance)
-                && Objects.equals(baseModel, e.baseModel) && Objects.equals(precision, e.precision);
+                && Objects.equals(baseModel, e.baseModel) && Objects.equals(precision, e.precision)
+                && format == e.format;
     }
 
     @Override
@@ -163,6 +219,7 @@ public final class ModelEntry {
         private String precision;
         private String provenance;
         private final List<ModelFile> files = new ArrayList<>();
+        private Format format;
 
         private Builder(String name) {
             this.name = name;
@@ -175,6 +232,7 @@ public final class ModelEntry {
         public Builder baseModel(String v) { this.baseModel = v; return this; }
         public Builder precision(String v) { this.precision = v; return this; }
         public Builder provenance(String v) { this.provenance = v; return this; }
+        public Builder format(Format v) { this.format = v; return this; }
         public Builder file(ModelFile f) { this.files.add(Objects.requireNonNull(f)); return this; }
 
         /** Shorthand for a required file. */

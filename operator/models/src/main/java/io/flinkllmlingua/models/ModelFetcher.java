@@ -41,6 +41,8 @@ import java.util.stream.Collectors;
 public final class ModelFetcher {
     private static final Logger LOG = LoggerFactory.getLogger(ModelFetcher.class);
     private static final String USER_AGENT = "flink-llmlingua-model-fetcher/1 (java.net.http)";
+    /** Subdirectory of a safetensors entry's model directory that holds the downloaded checkpoint. */
+    public static final String CHECKPOINT_SUBDIRECTORY = "checkpoint";
 
     private final ModelFetchOptions options;
     private final HttpClient client;
@@ -75,6 +77,43 @@ public final class ModelFetcher {
      */
     public Optional<Path> cached(ModelEntry entry) {
         Path dir = modelDirectory(entry);
+        if (entry.checkpoint()) {
+            Path download = checkpointDirectory(entry);
+            return cachedFiles(entry, download).isPresent() && imported(entry, dir, download) ? Optional.of(dir) : Optional.empty();
+        }
+        return cachedFiles(entry, dir);
+    }
+
+    /**
+     * Where the files of a safetensors entry are downloaded: {@code <model directory>/checkpoint}; the converted
+     * model is written to the model directory itself.
+     */
+    public Path checkpointDirectory(ModelEntry entry) {
+        return modelDirectory(entry).resolve(CHECKPOINT_SUBDIRECTORY);
+    }
+
+    /** The conversion in {@code dir} was made from the checkpoint now in {@code download} (same weights SHA-256). */
+    private static boolean imported(ModelEntry entry, Path dir, Path download) {
+        com.fasterxml.jackson.databind.JsonNode m = CheckpointImporter.readManifest(dir);
+        Optional<FetchManifest> fetched = FetchManifest.read(download);
+        if (m == null || fetched.isEmpty() || !Files.isRegularFile(dir.resolve(TinyModelGenerator.MODEL_FILE))
+                || !origin(entry).equals(m.path("origin").asText())) {
+            return false;
+        }
+        Optional<FetchManifest.Entry> weights = fetched.get().file(CheckpointImporter.WEIGHTS_FILE);
+        for (com.fasterxml.jackson.databind.JsonNode s : m.path("sources")) {
+            if (s.path("file").asText().equals(CheckpointImporter.WEIGHTS_FILE)) {
+                return weights.isPresent() && weights.get().sha256().equals(s.path("sha256").asText());
+            }
+        }
+        return false;
+    }
+
+    private static String origin(ModelEntry entry) {
+        return entry.repo() + "@" + entry.revision();
+    }
+
+    private Optional<Path> cachedFiles(ModelEntry entry, Path dir) {
         Optional<FetchManifest> manifest = FetchManifest.read(dir);
         if (manifest.isEmpty() || !manifest.get().name().equals(entry.name()) || !manifest.get().repo().equals(entry.repo())
                 || !manifest.get().revision().equals(entry.revision())) {
@@ -108,10 +147,10 @@ public final class ModelFetcher {
      *                             cannot be downloaded or does not match its pinned size or SHA-256
      */
     public Path fetch(ModelEntry entry, FetchListener listener) throws ModelFetchException {
-        if (!entry.verified() && !options.allowUnverified()) {
+        if (!entry.acceptedWithoutOverride() && !options.allowUnverified()) {
             throw new ModelFetchException("Refusing to download model '" + entry.name() + "' (" + entry.repo() + "@"
                     + entry.revision() + "): the catalog pins no SHA-256 for "
-                    + entry.unverifiedFiles().stream().map(ModelFile::path).collect(Collectors.joining(", "))
+                    + entry.filesNeedingOverride().stream().map(ModelFile::path).collect(Collectors.joining(", "))
                     + ". Pass --allow-unverified (ModelFetchOptions.allowUnverified(true)) to download it anyway; the"
                     + " computed hashes are then printed so you can pin them in a catalog.");
         }
@@ -130,7 +169,25 @@ public final class ModelFetcher {
             return t;
         });
         try (CacheLock ignored = CacheLock.acquire(dir)) {
-            return fetchLocked(entry, dir, listener, new FileDownloader(client, options, watchdog, USER_AGENT));
+            FileDownloader downloader = new FileDownloader(client, options, watchdog, USER_AGENT);
+            if (!entry.checkpoint()) {
+                return fetchLocked(entry, dir, listener, downloader);
+            }
+            Path download = checkpointDirectory(entry);
+            Files.createDirectories(download);
+            fetchLocked(entry, download, listener, downloader);
+            if (imported(entry, dir, download)) {
+                listener.importing(entry, "already converted (" + CheckpointImporter.MANIFEST_FILE + " names the same weights)");
+                return dir;
+            }
+            try {
+                CheckpointImporter.importCheckpoint(download, dir, ModelSpec.WeightStorage.AUTO, origin(entry),
+                        step -> listener.importing(entry, step));
+            } catch (IOException e) {
+                throw new ModelFetchException("Cannot convert the checkpoint of model '" + entry.name() + "' ("
+                        + download + "): " + e.getMessage(), e);
+            }
+            return dir;
         } catch (ModelFetchException e) {
             throw e;
         } catch (IOException e) {
@@ -272,6 +329,12 @@ public final class ModelFetcher {
     }
 
     private static void reportUnverified(ModelEntry entry, ModelFile file, long size, String sha, FetchListener listener) {
+        if (file.trustedByRevision()) {
+            LOG.info("{}/{} at {}: no pinned hash, trusted by the pinned revision; computed sha256 {} ({} bytes)",
+                    entry.repo(), file.path(), entry.revision(), sha, size);
+            listener.trustedByRevision(entry, file, size, sha);
+            return;
+        }
         LOG.warn("UNVERIFIED file {}/{} at {}: computed sha256 {} ({} bytes); the catalog pins no hash for it, pin this value"
                 + " once the content is trusted", entry.repo(), file.path(), entry.revision(), sha, size);
         listener.unverifiedHash(entry, file, size, sha);

@@ -21,6 +21,12 @@ public final class ModelFile {
     private final Long size;
     private final String sha256;
     private final boolean optional;
+    private final boolean trustedByRevision;
+
+    /** A file that is not trusted by its pinned revision alone, see the six-argument constructor. */
+    public ModelFile(String path, String localName, Long size, String sha256, boolean optional) {
+        this(path, localName, size, sha256, optional, false);
+    }
 
     /**
      * @param path      path inside the hub repository ({@code onnx/model.onnx}); no {@code ..} segments
@@ -28,8 +34,13 @@ public final class ModelFile {
      * @param size      size in bytes, or null when unknown
      * @param sha256    lowercase or uppercase hex SHA-256, or null when unknown (unverified)
      * @param optional  true when a 404 for this file is not an error (the file is then left out)
+     * @param trustedByRevision true for a small text file with no known SHA-256 that is accepted because the entry's
+     *                  revision is a commit sha (catalog {@code "trust": "revision"}): the hub serves that commit's
+     *                  bytes, which are not checked locally; the computed hash is printed and recorded. Weight files
+     *                  cannot be trusted this way (checked by {@link ModelEntry}).
      */
-    public ModelFile(String path, String localName, Long size, String sha256, boolean optional) {
+    public ModelFile(String path, String localName, Long size, String sha256, boolean optional,
+                     boolean trustedByRevision) {
         this.path = checkRepoPath(path);
         this.localName = checkLocalName(localName);
         if (size != null && size < 0) {
@@ -38,6 +49,10 @@ public final class ModelFile {
         this.size = size;
         this.sha256 = sha256 == null ? null : checkSha256(sha256, path);
         this.optional = optional;
+        this.trustedByRevision = trustedByRevision && this.sha256 == null;
+        if (trustedByRevision && sha256 != null) {
+            throw new IllegalArgumentException(path + ": \"trust\": \"revision\" is for files without a sha256");
+        }
     }
 
     /** Path of the file inside the hub repository. */
@@ -54,6 +69,12 @@ public final class ModelFile {
 
     /** True when the catalog pins a SHA-256 for this file. */
     public boolean verified() { return sha256 != null; }
+
+    /** True when the file has no pinned hash and is accepted on the strength of the entry's pinned commit sha. */
+    public boolean trustedByRevision() { return trustedByRevision; }
+
+    /** True when fetching this file needs no {@code --allow-unverified}: a pinned hash, or trust by the revision. */
+    public boolean acceptedWithoutOverride() { return sha256 != null || trustedByRevision; }
 
     /** True when a missing file (HTTP 404) is skipped instead of failing the fetch. */
     public boolean optional() { return optional; }
@@ -93,7 +114,7 @@ public final class ModelFile {
         if (this == o) return true;
         if (!(o instanceof ModelFile)) return false;
         ModelFile f = (ModelFile) o;
-        return optional == f.optional && path.equals(f.path) && localName.equals(f.localName)
+        return optional == f.optional && trustedByRevision == f.trustedByRevision && path.equals(f.path) && localName.equals(f.localName)
                 && Objects.equals(size, f.size) && Objects.equals(sha256, f.sha256);
     }
 
@@ -105,6 +126,6 @@ public final class ModelFile {
     @Override
     public String toString() {
         return path + " -> " + localName + (size != null ? " (" + size + " bytes)" : "")
-                + (sha256 != null ? " sha256:" + sha256 : " (unverified)") + (optional ? " [optional]" : "");
+                + (sha256 != null ? " sha256:" + sha256 : trustedByRevision ? " (trusted by revision)" : " (unverified)") + (optional ? " [optional]" : "");
     }
 }

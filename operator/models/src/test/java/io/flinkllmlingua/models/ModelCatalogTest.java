@@ -36,13 +36,15 @@ class ModelCatalogTest {
     @Test
     void builtInCatalogHasTheOfficialExportsAtPinnedRevisions() {
         ModelCatalog catalog = ModelCatalog.builtIn();
-        assertEquals(List.of("xlm-roberta-large-meetingbank", "xlm-roberta-large-meetingbank-int8",
+        assertEquals(List.of("microsoft-bert-base-multilingual-cased-meetingbank", "microsoft-xlm-roberta-large-meetingbank",
+                "xlm-roberta-large-meetingbank", "xlm-roberta-large-meetingbank-int8",
                 "bert-base-multilingual-cased-meetingbank", "bert-base-multilingual-cased-meetingbank-int8"), catalog.names());
         for (ModelEntry e : catalog.entries()) {
             assertTrue(e.pinnedRevision(), e + " must be pinned to a commit sha");
             assertFalse(e.provenance().isBlank(), e + " must say where its revision and files come from");
             Set<String> local = e.files().stream().map(ModelFile::localName).collect(Collectors.toSet());
-            assertTrue(local.contains("model.onnx") && local.contains("tokenizer.json") && local.contains("config.json"), e.toString());
+            assertTrue(local.contains(e.checkpoint() ? "model.safetensors" : "model.onnx")
+                    && local.contains("tokenizer.json") && local.contains("config.json"), e.toString());
             // Hashes are only ever recorded when they were found; an entry is verified exactly when all files have one.
             assertEquals(e.files().stream().allMatch(ModelFile::verified), e.verified(), e.toString());
         }
@@ -54,6 +56,40 @@ class ModelCatalogTest {
         assertEquals(ModelFamily.WORDPIECE, bert.modelFamily());
         assertEquals("int8", bert.precision());
         assertTrue(bert.files().stream().anyMatch(f -> f.path().equals("onnx/model_quantized.onnx") && f.localName().equals("model.onnx")));
+    }
+
+    @Test
+    void theFirstPartyMultilingualBertNeedsNoOverrideAndOnlyItsTextFilesAreTrustedByRevision() {
+        ModelEntry e = ModelCatalog.builtIn().get("microsoft-bert-base-multilingual-cased-meetingbank");
+        assertEquals("microsoft/llmlingua-2-bert-base-multilingual-cased-meetingbank", e.repo());
+        assertEquals("5f0c82792b7ea14c6484e015b6a072009496b7f2", e.revision());
+        assertTrue(e.checkpoint());
+        assertTrue(e.acceptedWithoutOverride());
+        assertFalse(e.verified()); // the text files have no pinned SHA-256
+        ModelFile weights = e.files().get(0);
+        assertEquals("model.safetensors", weights.localName());
+        assertEquals("22b9ecde52fec5c97e8c54a293be768727df95a81c6c8dccb03f262a50c58324", weights.sha256());
+        assertEquals(709_388_104L, weights.size().getAsLong());
+        for (ModelFile f : e.files().subList(1, e.files().size())) {
+            assertTrue(f.trustedByRevision() && f.sha256() == null, f.toString());
+        }
+        ModelEntry xlmr = ModelCatalog.builtIn().get("microsoft-xlm-roberta-large-meetingbank");
+        assertEquals("ebaba9b0e874dadd3003ffcff828e4397e568089", xlmr.revision());
+        assertEquals(List.of("model.safetensors"), xlmr.filesNeedingOverride().stream().map(ModelFile::path).toList());
+    }
+
+    @Test
+    void trustByRevisionIsRefusedForWeightsAndForMovableRevisions() {
+        String weights = "{\"models\":[{\"name\":\"m\",\"repo\":\"a/b\",\"revision\":\"0123456789abcdef0123456789abcdef01234567\","
+                + "\"family\":\"wordpiece\",\"format\":\"safetensors\",\"files\":["
+                + "{\"path\":\"model.safetensors\",\"sha256\":null,\"trust\":\"revision\"},"
+                + "{\"path\":\"config.json\",\"sha256\":null,\"trust\":\"revision\"},{\"path\":\"tokenizer.json\",\"sha256\":null}]}]}";
+        assertInvalid(weights, "holds weights");
+        String movable = weights.replace("0123456789abcdef0123456789abcdef01234567", "main")
+                .replace("{\"path\":\"model.safetensors\",\"sha256\":null,\"trust\":\"revision\"}",
+                        "{\"path\":\"model.safetensors\",\"sha256\":\"" + SHA_A + "\"}");
+        assertInvalid(movable, "must then be a full 40-digit commit sha");
+        assertInvalid(weights.replace("\"format\":\"safetensors\"", "\"format\":\"pt\""), "\"format\" must be");
     }
 
     @Test

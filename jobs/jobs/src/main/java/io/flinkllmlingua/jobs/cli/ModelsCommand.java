@@ -2,7 +2,10 @@ package io.flinkllmlingua.jobs.cli;
 
 import io.flinkllmlingua.models.minilm.MiniLmModel;
 import io.flinkllmlingua.models.minilm.MiniLmModelBuilder;
+import io.flinkllmlingua.models.CheckpointImportException;
+import io.flinkllmlingua.models.CheckpointImporter;
 import io.flinkllmlingua.models.FetchListener;
+import io.flinkllmlingua.models.ImportedModel;
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.models.GeneratedModel;
 import io.flinkllmlingua.models.ModelCatalog;
@@ -11,6 +14,7 @@ import io.flinkllmlingua.models.ModelFetchOptions;
 import io.flinkllmlingua.models.ModelFetcher;
 import io.flinkllmlingua.models.ModelSpec;
 import io.flinkllmlingua.models.TinyModelGenerator;
+import io.flinkllmlingua.models.internal.SafetensorsFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,10 +36,10 @@ import java.util.concurrent.Callable;
  * {@code --model "$(llmlingua models fetch NAME)"} works) and a description on standard error.
  */
 @Command(name = "models",
-        header = "Model tools: list, fetch, generate test models, build the MiniLM model.",
+        header = "Model tools: list, fetch, import a checkpoint, generate test models, build the MiniLM model.",
         mixinStandardHelpOptions = true,
-        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Fetch.class, ModelsCommand.Generate.class,
-                ModelsCommand.BuildMiniLm.class})
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Fetch.class, ModelsCommand.Import.class,
+                ModelsCommand.Generate.class, ModelsCommand.BuildMiniLm.class})
 final class ModelsCommand implements Runnable {
     @ParentCommand
     LlmLinguaCli cli;
@@ -45,7 +49,7 @@ final class ModelsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand (list, fetch, generate or build-minilm)");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand (list, fetch, import, generate or build-minilm)");
     }
 
     PrintStream out() {
@@ -82,7 +86,8 @@ final class ModelsCommand implements Runnable {
             out.printf(Locale.ROOT, row, "NAME", "FAMILY", "PRECISION", "HASHES", "REPOSITORY@REVISION");
             for (ModelEntry e : catalog.entries()) {
                 out.printf(Locale.ROOT, row, e.name(), e.family(),
-                        e.precision() == null ? "-" : e.precision(), e.verified() ? "pinned" : "unverified",
+                        e.precision() == null ? "-" : e.precision(),
+                        e.verified() ? "pinned" : e.acceptedWithoutOverride() ? "weights" : "unverified",
                         e.repo() + "@" + shortRevision(e.revision()));
                 if (e.description() != null) {
                     out.println("    " + e.description());
@@ -143,6 +148,43 @@ final class ModelsCommand implements Runnable {
             b.allowUnverified(allowUnverified);
             Path dir = new ModelFetcher(b.build()).fetch(entry, FetchListener.printing(models.cli.stderr()));
             models.out().println(dir);
+            return LlmLinguaCli.EXIT_OK;
+        }
+    }
+
+    @Command(name = "import",
+            header = "Convert a Hugging Face checkpoint (model.safetensors, config.json, tokenizer.json of a BERT or"
+                    + " XLM-R token classifier or encoder) to an engine model directory; prints its directory.",
+            mixinStandardHelpOptions = true)
+    static final class Import implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--from", required = true, paramLabel = "DIR",
+                description = "Checkpoint directory (as downloaded from the hub).")
+        Path from;
+
+        @Option(names = {"--out", "--to"}, required = true, paramLabel = "DIR", description = "Model directory to write.")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintStream err = models.cli.stderr();
+            ImportedModel m;
+            try {
+                m = CheckpointImporter.importCheckpoint(from, out, step -> err.println("import: " + step));
+            } catch (CheckpointImportException | SafetensorsFile.SafetensorsException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            err.printf(Locale.ROOT, "imported %s: %d layers, hidden %d, output %s, vocabulary %d (+100%s),"
+                            + " %d parameters, %d bytes, in %d ms%n",
+                    m.architecture(), m.layers(), m.hidden(), m.output(), m.baseVocabSize(),
+                    m.copiedPlaceholders() > 0 ? ", " + m.copiedPlaceholders() + " copied from the unknown token" : "",
+                    m.parameterCount(), m.modelBytes() + m.externalBytes(), m.millis());
+            models.out().println(m.directory());
             return LlmLinguaCli.EXIT_OK;
         }
     }

@@ -24,8 +24,8 @@ public final class CatalogJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Set<String> TOP_KEYS = Set.of("schemaVersion", "description", "models");
     private static final Set<String> ENTRY_KEYS = Set.of("name", "description", "repo", "revision", "family",
-            "baseModel", "precision", "verified", "provenance", "files");
-    private static final Set<String> FILE_KEYS = Set.of("path", "localName", "size", "sha256", "verified", "optional", "note");
+            "baseModel", "precision", "verified", "provenance", "files", "format");
+    private static final Set<String> FILE_KEYS = Set.of("path", "localName", "size", "sha256", "verified", "optional", "note", "trust");
 
     private CatalogJson() {
     }
@@ -73,6 +73,14 @@ public final class CatalogJson {
                 .baseModel(text(m, "baseModel", where, false))
                 .precision(text(m, "precision", where, false))
                 .provenance(text(m, "provenance", where, false));
+        String format = text(m, "format", where, false);
+        if (format != null) {
+            switch (format) {
+                case "onnx" -> b.format(ModelEntry.Format.ONNX);
+                case "safetensors" -> b.format(ModelEntry.Format.SAFETENSORS);
+                default -> throw new IllegalArgumentException(where + ": \"format\" must be \"onnx\" or \"safetensors\", not \"" + format + "\"");
+            }
+        }
         JsonNode files = m.get("files");
         if (files == null || !files.isArray()) {
             throw new IllegalArgumentException(where + ": \"files\" must be an array");
@@ -127,9 +135,13 @@ public final class CatalogJson {
             }
             optional = o.booleanValue();
         }
+        String trust = text(f, "trust", where, false);
+        if (trust != null && !trust.equals("revision")) {
+            throw new IllegalArgumentException(where + ": \"trust\" can only be \"revision\", not \"" + trust + "\"");
+        }
         ModelFile file;
         try {
-            file = new ModelFile(path, localName, size, sha, optional);
+            file = new ModelFile(path, localName, size, sha, optional, trust != null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -181,6 +193,7 @@ public final class CatalogJson {
             m.put("repo", e.repo());
             m.put("revision", e.revision());
             m.put("family", e.family());
+            if (e.checkpoint()) m.put("format", "safetensors");
             if (e.baseModel() != null) m.put("baseModel", e.baseModel());
             if (e.precision() != null) m.put("precision", e.precision());
             m.put("verified", e.verified());
@@ -194,6 +207,7 @@ public final class CatalogJson {
                 if (f.sha256() != null) fo.put("sha256", f.sha256()); else fo.putNull("sha256");
                 fo.put("verified", f.verified());
                 if (f.optional()) fo.put("optional", true);
+                if (f.trustedByRevision()) fo.put("trust", "revision");
             }
         }
         try {

@@ -68,6 +68,17 @@ public final class PrintingFetchListener implements FetchListener {
                 + ", size " + size + " (no pinned hash in the catalog; pin these values once the file is trusted)");
     }
 
+    @Override
+    public void trustedByRevision(ModelEntry entry, ModelFile file, long size, String sha256) {
+        out.println("  " + file.path() + ": no pinned hash, trusted by the pinned revision " + entry.revision()
+                + " (sha256 " + sha256 + ", size " + size + ", recorded in the manifest)");
+    }
+
+    @Override
+    public void importing(ModelEntry entry, String step) {
+        out.println(entry.name() + ": import: " + step);
+    }
+
     static String human(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
