@@ -39,9 +39,8 @@ import java.util.Map;
         mixinStandardHelpOptions = true,
         versionProvider = LlmLinguaCli.Version.class,
         description = "LLMLingua-2 prompt compression on ONNX Runtime.",
-        subcommands = {CompressCommand.class, ModelsCommand.class, SqlCommand.class, TrainCommand.class,
-                EvalCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {CompressCommand.class, ModelsCommand.class, SqlCommand.class, EvalCommand.class,
+                TrainCommand.class, CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = LlmLinguaCli.EXIT_USAGE,
         exitCodeOnExecutionException = LlmLinguaCli.EXIT_ERROR)
 public final class LlmLinguaCli implements Runnable {
