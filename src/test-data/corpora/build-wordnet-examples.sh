@@ -3,7 +3,7 @@
 # everyday English of every register (see README.md, "wordnet-examples-en.jsonl"). Needs apt-get (after
 # apt-get update), dpkg-deb and /usr/bin/python3 (standard library only). Byte-identical for the same package.
 set -euo pipefail
-out_dir="${1:-$(cd "$(dirname "$0")" && pwd)}"
+out_dir="${1:-$(cd "$(dirname "$0")/../../../operator/training/src/main/resources/io/flinkllmlingua/training/demo" && pwd)}"
 version="1:3.0-37"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
 /**
  * {@code llmlingua train}: a keep/drop token-classification head on a base encoder. Reads the data
  * ({@link TrainingData}), labels tokens (the unit containing a token's start; punctuation follows its chunk), runs
- * the base encoder ({@code model.onnx} with output {@code last_hidden_state}) once per window to collect hidden rows,
+ * the base encoder ({@code model.onnx} with an output of {@link #FEATURE_OUTPUTS}) once per window to collect feature rows,
  * holds out whole texts for validation, trains a logistic-regression head by mini-batch Adam with early stopping on
  * the validation loss, and writes a model directory the engine loads: {@code model.onnx} (the base graph plus the
  * head, output {@code logits}), the tokenizer files, {@code config.json}, {@code training-manifest.json} and
@@ -37,6 +37,11 @@ import java.util.SplittableRandom;
  */
 public final class HeadTraining {
     public static final String MANIFEST_FILE = "training-manifest.json";
+    /**
+     * The base encoder's graph output the head reads, the first one present: {@code token_features} (an encoder
+     * built for training, e.g. several layers concatenated) or {@code last_hidden_state} (any encoder).
+     */
+    public static final List<String> FEATURE_OUTPUTS = List.of("token_features", "last_hidden_state");
     public static final String CHECKPOINT_FILE = "training-checkpoint.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -218,7 +223,7 @@ public final class HeadTraining {
         }
         float[][] exported = head.exportedHead();
         String note = "keep/drop head trained by llmlingua train (logistic regression on " + s.base().getFileName()
-                + "'s last_hidden_state, seed " + s.seed() + "); not LLMLingua-2 weights";
+                + "'s features, seed " + s.seed() + "); not LLMLingua-2 weights";
         HeadModelWriter.write(s.base(), s.out(), exported[0], exported[1], note);
 
         EpochMetrics best = head.history().get(head.bestEpoch() - 1);
@@ -349,7 +354,7 @@ public final class HeadTraining {
         m.put("encoder_tokens_per_second", r.encoderTokensPerSecond());
         m.put("seconds", r.seconds());
         m.put("head", "logistic regression (2-class softmax head W[hidden,2], b[2]) on the frozen encoder's "
-                + "last_hidden_state");
+                + "features");
         JSON.writeValue(s.out().resolve(MANIFEST_FILE).toFile(), m);
     }
 

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,6 +30,13 @@ public final class TokenOutputs implements AutoCloseable {
      * @param threads intra-op threads, 0 for ONNX Runtime's default
      */
     public TokenOutputs(Path modelDir, String output, int threads) {
+        this(modelDir, List.of(output), threads);
+    }
+
+    /**
+     * @param outputs the graph outputs to look for, in order of preference: the first one the graph has is returned
+     */
+    public TokenOutputs(Path modelDir, List<String> outputs, int threads) {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             if (threads > 0) {
                 options.setIntraOpNumThreads(threads);
@@ -38,12 +46,24 @@ public final class TokenOutputs implements AutoCloseable {
             throw new IllegalArgumentException("cannot load " + modelDir.resolve("model.onnx") + ": "
                     + e.getMessage(), e);
         }
-        if (!session.getOutputNames().contains(output)) {
-            throw new IllegalArgumentException(modelDir.resolve("model.onnx") + " has no output '" + output
-                    + "' (outputs: " + session.getOutputNames() + ")");
+        String found = outputs.stream().filter(session.getOutputNames()::contains).findFirst().orElse(null);
+        if (found == null) {
+            String names = session.getOutputNames().toString();
+            try {
+                session.close();
+            } catch (OrtException e) {
+                // reporting the missing output matters more
+            }
+            throw new IllegalArgumentException(modelDir.resolve("model.onnx") + " has no output "
+                    + String.join(" or ", outputs.stream().map(o -> "'" + o + "'").toList()) + " (outputs: " + names + ")");
         }
-        this.output = output;
+        this.output = found;
         this.typeIds = session.getInputNames().contains("token_type_ids");
+    }
+
+    /** The output this runs. */
+    public String output() {
+        return output;
     }
 
     /** The output's last dimension, when the graph declares it. */

@@ -141,7 +141,7 @@ class MiniLmModelBuilderTest {
         try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(model.tokenizerFile(), TOKENIZER_OPTIONS);
              OrtSession enc = env.createSession(encoder.modelFile().toString(), new OrtSession.SessionOptions());
              OrtSession cls = env.createSession(model.modelFile().toString(), new OrtSession.SessionOptions())) {
-            assertEquals(Set.of("last_hidden_state"), enc.getOutputNames());
+            assertEquals(Set.of(MiniLmModelBuilder.FEATURES_OUTPUT), enc.getOutputNames());
             long[] ids = withSpecials(tok.encode(TEXTS.get(1)).getIds());
             ids[3] = 30600; // a placeholder row exists in the encoder too
             float[][][] logits = run(cls, List.of(ids));
@@ -154,12 +154,13 @@ class MiniLmModelBuilderTest {
             try (OrtSession.Result r = enc.run(feed)) {
                 float[][] hidden = ((float[][][]) r.get(0).getValue())[0];
                 for (int t = 0; t < ids.length; t++) {
-                    assertEquals(384, hidden[t].length);
+                    // embedding layer, layer 3, last layer: the classifier's head reads the last 384
+                    assertEquals(3 * 384, hidden[t].length);
                     double l0 = -bias / 2;
                     double l1 = bias / 2;
                     for (int j = 0; j < 384; j++) {
-                        l0 += hidden[t][j] * weight[2 * j];
-                        l1 += hidden[t][j] * weight[2 * j + 1];
+                        l0 += hidden[t][768 + j] * weight[2 * j];
+                        l1 += hidden[t][768 + j] * weight[2 * j + 1];
                     }
                     assertEquals(logits[0][t][0], l0, 1e-4);
                     assertEquals(logits[0][t][1], l1, 1e-4);

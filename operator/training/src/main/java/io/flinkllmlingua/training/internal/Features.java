@@ -1,5 +1,6 @@
 package io.flinkllmlingua.training.internal;
 
+import io.flinkllmlingua.training.HeadTraining;
 import io.flinkllmlingua.training.LabeledText;
 import io.flinkllmlingua.training.TokenOutputs;
 import io.flinkllmlingua.training.TokenWindows;
@@ -48,16 +49,33 @@ public record Features(List<float[]> rows, byte[] labels, int[] texts, int width
         // The phase ends at the last text or at maxTokens, whichever comes first: the bar shows the further one.
         progress.start(PROGRESS_SCALE);
         try (TokenWindows windows = TokenWindows.open(base, TokenWindows.DEFAULT_MAX_LENGTH);
-             TokenOutputs encoder = new TokenOutputs(base, "last_hidden_state", threads)) {
+             TokenOutputs encoder = new TokenOutputs(base, HeadTraining.FEATURE_OUTPUTS, threads)) {
             long encoded = 0;
+            // Labelled copies of one text (a teacher's several rates) come one after another: encode it once and
+            // share its rows, which also shares their memory.
+            String previousText = null;
+            List<float[][]> previousHidden = new ArrayList<>();
             outer:
             for (int t = 0; t < texts.size(); t++) {
                 LabeledText text = texts.get(t);
                 TokenWindows.Tokens tokens = windows.tokens(text.text());
                 byte[] tokenLabels = TokenLabels.of(text, tokens);
-                for (TokenWindows.Window w : windows.windows(tokens)) {
-                    float[][] hidden = encoder.run(w);
-                    encoded += w.count();
+                boolean reuse = text.text().equals(previousText);
+                if (!reuse) {
+                    previousText = text.text();
+                    previousHidden.clear();
+                }
+                List<TokenWindows.Window> textWindows = windows.windows(tokens);
+                for (int wi = 0; wi < textWindows.size(); wi++) {
+                    TokenWindows.Window w = textWindows.get(wi);
+                    float[][] hidden;
+                    if (reuse) {
+                        hidden = previousHidden.get(wi);
+                    } else {
+                        hidden = encoder.run(w);
+                        previousHidden.add(hidden);
+                        encoded += w.count();
+                    }
                     for (int i = 0; i < w.count(); i++) {
                         byte label = tokenLabels[w.from() + i];
                         if (label == TokenLabels.IGNORED) {

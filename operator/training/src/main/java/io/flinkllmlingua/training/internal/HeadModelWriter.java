@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.models.minilm.MiniLmModelBuilder;
+import io.flinkllmlingua.training.HeadTraining;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -37,7 +38,11 @@ public final class HeadModelWriter {
         try (InputStream in = Files.newInputStream(base.resolve("model.onnx"))) {
             model = ModelProto.parseFrom(in).toBuilder();
         }
-        MiniLmModelBuilder.addClassifierHead(model.getGraphBuilder(), weight, bias);
+        List<String> outputs = model.getGraph().getOutputList().stream().map(o -> o.getName()).toList();
+        String features = HeadTraining.FEATURE_OUTPUTS.stream().filter(outputs::contains).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(base.resolve("model.onnx") + " has no output "
+                        + HeadTraining.FEATURE_OUTPUTS + " (outputs: " + outputs + ")"));
+        MiniLmModelBuilder.addClassifierHead(model.getGraphBuilder(), features, weight, bias);
         model.addMetadataProps(StringStringEntryProto.newBuilder().setKey("training").setValue(note));
         Path tmp = out.resolve("model.onnx.tmp");
         try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {

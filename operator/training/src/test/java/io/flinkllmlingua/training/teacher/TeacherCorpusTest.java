@@ -90,7 +90,7 @@ class TeacherCorpusTest {
     @Test
     void labelsTheBundledEnglishCorporaIntoPiecesOfTheUnitRange() throws IOException {
         int[] skipped = new int[1];
-        List<Path> corpora = List.of(TestData.corpus("docs-en.jsonl"), TestData.corpus("wordnet-examples-en.jsonl"));
+        List<Path> corpora = io.flinkllmlingua.training.demo.TeacherDemoModel.copyCorpus(dir.resolve("corpus"));
         List<TeacherCorpus.Piece> pieces = TeacherCorpus.pieces(corpora, TeacherLanguage.ENGLISH, skipped);
         assertEquals(0, skipped[0]);
         Set<String> ids = new HashSet<>();
