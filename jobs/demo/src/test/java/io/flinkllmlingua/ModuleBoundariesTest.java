@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModuleBoundariesTest {
     private static final String ROOT = "io.flinkllmlingua";
     /** Package trees owning an {@code internal} package. */
-    private static final List<String> OWNERS = List.of("engine", "flink", "flink.table", "models", "jobs.backfill");
+    private static final List<String> OWNERS = List.of("engine", "flink", "flink.table", "models", "jobs.backfill",
+            "training");
 
     private static JavaClasses classes;
 
@@ -36,7 +37,8 @@ class ModuleBoundariesTest {
     @Test
     void everyModuleIsImported() {
         for (String pkg : List.of("engine", "engine.internal", "models", "flink", "flink.internal", "flink.table",
-                "jobs.streaming", "jobs.backfill", "jobs.cli", "testkit.kafka", "bench", "demo")) {
+                "jobs.streaming", "jobs.backfill", "jobs.cli", "testkit.kafka", "bench", "demo", "training",
+                "training.internal", "training.eval", "training.teacher", "training.demo")) {
             assertTrue(classes.containPackage(ROOT + "." + pkg), "no classes of " + ROOT + "." + pkg + " imported");
         }
     }
@@ -54,6 +56,17 @@ class ModuleBoundariesTest {
         noClasses().that().resideInAPackage(ROOT + ".models..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", ROOT + ".flink..",
                         ROOT + ".jobs..", ROOT + ".testkit..", ROOT + ".bench..", ROOT + ".demo..")
+                .check(classes);
+    }
+
+    @Test
+    void trainingHasNoFlinkAndTheModelToolsDoNotNeedIt() {
+        noClasses().that().resideInAPackage(ROOT + ".training..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", ROOT + ".flink..",
+                        ROOT + ".jobs..", ROOT + ".testkit..", ROOT + ".bench..", ROOT + ".demo..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage(ROOT + ".engine..", ROOT + ".models..", ROOT + ".flink..")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + ".training..")
                 .check(classes);
     }
 

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkllmlingua.testkit.kafka.CommittedRecords;
 import io.flinkllmlingua.testkit.kafka.EmbeddedKafkaBroker;
-import io.flinkllmlingua.models.minilm.DemoModel;
+import io.flinkllmlingua.training.demo.TeacherDemoModel;
+import io.flinkllmlingua.training.eval.Evaluator;
 import io.flinkllmlingua.jobs.cli.JobLog;
 import io.flinkllmlingua.jobs.cli.LocalFlink;
 import io.flinkllmlingua.jobs.streaming.CompressionJob;
@@ -50,10 +51,11 @@ public final class EmbeddedDefault {
 
     public static int run(JobSettings s, int limit, boolean compareEngine, PrintStream out) throws Exception {
         long start = System.nanoTime();
+        TeacherDemoModel.Built demoModel = null;
         if (!s.llmlingua.containsKey("llmlingua.model.path")) {
-            Path model = DemoModel.ensure(out);
-            s.llmlingua.put("llmlingua.model.path", model.toString());
-            s.llmlingua.putIfAbsent("llmlingua.model.id", DemoModel.MODEL_ID);
+            demoModel = TeacherDemoModel.ensure(out);
+            s.llmlingua.put("llmlingua.model.path", demoModel.directory().toString());
+            s.llmlingua.putIfAbsent("llmlingua.model.id", TeacherDemoModel.MODEL_ID);
             // The demo model's tokenizer lower-cases: cut kept words from the original text for readable samples.
             s.llmlingua.putIfAbsent("llmlingua.render-mode", "ORIGINAL_SPANS");
         }
@@ -102,6 +104,9 @@ public final class EmbeddedDefault {
             Summary summary = Summary.read(broker.bootstrapServers(), s, sent);
             progress.close();
             summary.print(out, jobSeconds, corpus);
+            if (demoModel != null) {
+                printEvaluation(demoModel, out);
+            }
             if (compareEngine) {
                 compareWithEngine(s, corpus, summary, jobSeconds, out);
             }
@@ -112,6 +117,19 @@ public final class EmbeddedDefault {
             if (checkpointDir != null) {
                 org.apache.flink.util.FileUtils.deleteDirectoryQuietly(checkpointDir.toFile());
             }
+        }
+    }
+
+    /** How far the demo model's keep decisions are from the real LLMLingua-2's, on the golden cases. */
+    private static void printEvaluation(TeacherDemoModel.Built model, PrintStream out) {
+        out.println();
+        out.println("Demo model vs LLMLingua-2 (keep-word F1 at the same rate on the reference's golden cases; "
+                + "`llmlingua eval`)");
+        for (String language : List.of("en", "zh")) {
+            var r = model.evaluation().language(language);
+            out.printf(Locale.ROOT, "  %s: %.3f (random %.3f, non-stopwords in text order %.3f; %d texts, %d words)%n",
+                    language, r.microF1(Evaluator.MODEL), r.microF1(Evaluator.RANDOM), r.microF1(Evaluator.STOPWORD),
+                    r.texts(), r.units());
         }
     }
 
@@ -259,7 +277,7 @@ public final class EmbeddedDefault {
                 originals.put(n.get("chunk_id").asText(), n.get("text").asText());
             }
             out.println();
-            out.println("Samples (the demo model's keep decisions are not LLMLingua-2 quality: see README)");
+            out.println("Samples (the demo model is trained on rule-teacher labels, not LLMLingua-2: see README)");
             int shown = 0;
             for (JsonNode n : compressed) {
                 if (shown == 3) {

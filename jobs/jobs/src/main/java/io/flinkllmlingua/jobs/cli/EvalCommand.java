@@ -1,11 +1,11 @@
 package io.flinkllmlingua.jobs.cli;
 
 import io.flinkllmlingua.training.LabeledText;
+import io.flinkllmlingua.training.TrainingData;
 import io.flinkllmlingua.training.eval.EvaluationReport;
 import io.flinkllmlingua.training.eval.Evaluator;
 import io.flinkllmlingua.training.eval.GoldenReferences;
 import io.flinkllmlingua.training.eval.ModelKeepScores;
-import io.flinkllmlingua.training.eval.ReferencePairs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,7 +59,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--references", paramLabel = "golden|FILE", defaultValue = GOLDEN,
             description = "'golden': the real LLMLingua-2 outputs of the reference's tests (built in); or a JSONL"
-                    + " file of pairs {original|prompt, compressed|compressed_prompt, language?, id?}."
+                    + " JSONL file in any form `llmlingua train` reads: pairs (original|prompt, compressed|compressed_prompt,"
+                    + " or their _list forms) aligned to labels, words/labels, or text/units; language? id?."
                     + " Default: ${DEFAULT-VALUE}.")
     String references;
 
@@ -107,7 +108,13 @@ final class EvalCommand implements Callable<Integer> {
                 throw usage("--references must be 'golden' or a JSONL file; file not found: " + references);
             }
             try {
-                all = ReferencePairs.read(file);
+                // The training data's readers: pairs (aligned) and labelled texts alike.
+                TrainingData.Loaded loaded = TrainingData.read(List.of(file), TrainingData.PairLimits.DEFAULTS);
+                if (!loaded.rejected().isEmpty()) {
+                    cli.stderr().printf("%d reference pairs left out by the alignment quality checks (first: %s)%n",
+                            loaded.rejected().size(), loaded.rejected().get(0).id());
+                }
+                all = loaded.texts();
             } catch (IllegalArgumentException e) {
                 throw usage(e.getMessage());
             }
