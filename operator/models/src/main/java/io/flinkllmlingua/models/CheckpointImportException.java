@@ -6,7 +6,7 @@ import java.io.IOException;
  * A checkpoint that cannot be converted: a missing or malformed file, an unsupported architecture, a tensor whose
  * shape disagrees with config.json. The message is one line that names the file.
  */
-public final class CheckpointImportException extends IOException {
+public class CheckpointImportException extends IOException {
     public CheckpointImportException(String message) {
         super(message);
     }

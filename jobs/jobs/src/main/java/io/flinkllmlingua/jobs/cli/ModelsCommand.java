@@ -14,7 +14,7 @@ import io.flinkllmlingua.models.ModelFetchOptions;
 import io.flinkllmlingua.models.ModelFetcher;
 import io.flinkllmlingua.models.ModelSpec;
 import io.flinkllmlingua.models.TinyModelGenerator;
-import io.flinkllmlingua.models.internal.SafetensorsFile;
+import io.flinkllmlingua.training.demo.TeacherDemoModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
         header = "Model tools: list, fetch, import a checkpoint, generate test models, build the MiniLM model.",
         mixinStandardHelpOptions = true,
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Fetch.class, ModelsCommand.Import.class,
-                ModelsCommand.Generate.class, ModelsCommand.BuildMiniLm.class})
+                ModelsCommand.Generate.class, ModelsCommand.BuildMiniLm.class, ModelsCommand.BuildDemo.class})
 final class ModelsCommand implements Runnable {
     @ParentCommand
     LlmLinguaCli cli;
@@ -49,7 +49,7 @@ final class ModelsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand (list, fetch, import, generate or build-minilm)");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand (list, fetch, import, generate, build-minilm or build-demo)");
     }
 
     PrintStream out() {
@@ -176,7 +176,7 @@ final class ModelsCommand implements Runnable {
             ImportedModel m;
             try {
                 m = CheckpointImporter.importCheckpoint(from, out, step -> err.println("import: " + step));
-            } catch (CheckpointImportException | SafetensorsFile.SafetensorsException e) {
+            } catch (CheckpointImportException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             err.printf(Locale.ROOT, "imported %s: %d layers, hidden %d, output %s, vocabulary %d (+100%s),"
@@ -263,7 +263,7 @@ final class ModelsCommand implements Runnable {
         boolean quantized;
 
         @Option(names = "--encoder",
-                description = "Write the encoder alone (output last_hidden_state, no head): the base for 'llmlingua train'.")
+                description = "Write the encoder alone (output token_features, no head): the base for 'llmlingua train'.")
         boolean encoder;
 
         @Override
@@ -276,6 +276,29 @@ final class ModelsCommand implements Runnable {
             models.cli.stderr().printf(Locale.ROOT, "built MiniLM model (%s): vocabulary %d (+100), %d bytes, in %d ms%n",
                     EnumConverter.display(m.variant()), m.baseVocabSize(), m.modelBytes(), m.millis());
             models.out().println(m.directory());
+            return LlmLinguaCli.EXIT_OK;
+        }
+    }
+
+    @Command(name = "build-demo",
+            header = "Build the embedded default's demo model (MiniLM-L6 + a head trained on rule-teacher labels; not"
+                    + " LLMLingua-2), print its golden keep-word F1 on stderr and its directory.",
+            mixinStandardHelpOptions = true)
+    static final class BuildDemo implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "Model directory to write. Default: the cache directory the embedded default uses.")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            TeacherDemoModel.Built built = out == null ? TeacherDemoModel.ensure(models.cli.stderr())
+                    : TeacherDemoModel.ensure(out, models.cli.stderr());
+            models.cli.stderr().printf(Locale.ROOT, "demo model%s: golden keep-word F1 en %.3f, zh %.3f%n",
+                    built.cached() ? " (cached)" : "", built.goldenF1("en"), built.goldenF1("zh"));
+            models.out().println(built.directory());
             return LlmLinguaCli.EXIT_OK;
         }
     }

@@ -276,8 +276,11 @@ public final class SafetensorsFile implements Closeable {
         channel.close();
     }
 
-    /** A malformed or inconsistent safetensors file; the message is one line naming the file. */
-    public static final class SafetensorsException extends IOException {
+    /**
+     * A malformed or inconsistent safetensors file; the message is one line naming the file. A
+     * {@link io.flinkllmlingua.models.CheckpointImportException}, so callers outside this package catch that.
+     */
+    public static final class SafetensorsException extends io.flinkllmlingua.models.CheckpointImportException {
         public SafetensorsException(String message) {
             super(message);
         }
