@@ -142,18 +142,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Path modelDir() {
-        Path dir = model;
-        if (dir == null) {
-            String env = cli.env().get(LlmLinguaCli.ENV_MODEL);
-            if (env == null || env.isBlank()) {
-                throw usage("Missing required option: '--model=DIR' (or set " + LlmLinguaCli.ENV_MODEL + ")");
-            }
-            dir = Path.of(env.trim());
-        }
-        if (!Files.isDirectory(dir)) {
-            throw usage("model directory not found: " + dir);
-        }
-        return dir;
+        return cli.modelDirectory(model, spec);
     }
 
     private ParameterException usage(String message) {

@@ -22,6 +22,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -72,6 +74,26 @@ public final class LlmLinguaCli implements Runnable {
         this.out = out;
         this.err = err;
         this.env = Map.copyOf(env);
+    }
+
+    /**
+     * The model directory of a command: its {@code --model} value, else {@value #ENV_MODEL}; a user mistake when
+     * neither is set or the directory does not exist.
+     */
+    Path modelDirectory(Path option, CommandSpec command) {
+        Path dir = option;
+        if (dir == null) {
+            String value = env.get(ENV_MODEL);
+            if (value == null || value.isBlank()) {
+                throw new ParameterException(command.commandLine(),
+                        "Missing required option: '--model=DIR' (or set " + ENV_MODEL + ")");
+            }
+            dir = Path.of(value.trim());
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new ParameterException(command.commandLine(), "model directory not found: " + dir);
+        }
+        return dir;
     }
 
     public static void main(String[] args) {
