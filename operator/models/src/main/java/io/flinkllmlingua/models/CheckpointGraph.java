@@ -225,40 +225,23 @@ final class CheckpointGraph {
         String bias2 = w.node("Mul", "attention.mask_bias_2d", List.of(inverted, maskFill));
         String bias = w.node("Unsqueeze", "attention.mask_bias", List.of(bias2, maskAxes));
 
+        EncoderLayerWriter.Constants constants = new EncoderLayerWriter.Constants(splitShape, mergeShape, scoreScale,
+                bias, one, half, sqrt2);
         for (int l = 0; l < layers; l++) {
             progress.accept("encoder layer " + (l + 1) + "/" + layers);
             String src = prefix + "encoder.layer." + l + ".";
             String p = "encoder.layer." + l + ".";
-            String q = dense(w, src + "attention.self.query", p + "attention.self.query", x, hidden, hidden);
-            String k = dense(w, src + "attention.self.key", p + "attention.self.key", x, hidden, hidden);
-            String v = dense(w, src + "attention.self.value", p + "attention.self.value", x, hidden, hidden);
-            String qh = w.node("Transpose", p + "q_heads",
-                    List.of(w.node("Reshape", p + "q_split", List.of(q, splitShape))),
-                    OnnxGraphWriter.intsAttr("perm", 0, 2, 1, 3));
-            String kt = w.node("Transpose", p + "k_heads_t",
-                    List.of(w.node("Reshape", p + "k_split", List.of(k, splitShape))),
-                    OnnxGraphWriter.intsAttr("perm", 0, 2, 3, 1));
-            String vh = w.node("Transpose", p + "v_heads",
-                    List.of(w.node("Reshape", p + "v_split", List.of(v, splitShape))),
-                    OnnxGraphWriter.intsAttr("perm", 0, 2, 1, 3));
-            String scores = w.node("MatMul", p + "scores_raw", List.of(qh, kt));
-            scores = w.node("Mul", p + "scores_scaled", List.of(scores, scoreScale));
-            scores = w.node("Add", p + "scores_masked", List.of(scores, bias));
-            String probs = w.node("Softmax", p + "attention_probs", List.of(scores), OnnxGraphWriter.intAttr("axis", -1));
-            String ctx = w.node("MatMul", p + "context_heads", List.of(probs, vh));
-            ctx = w.node("Transpose", p + "context_t", List.of(ctx), OnnxGraphWriter.intsAttr("perm", 0, 2, 1, 3));
-            ctx = w.node("Reshape", p + "context", List.of(ctx, mergeShape));
-            String att = dense(w, src + "attention.output.dense", p + "attention.output.dense", ctx, hidden, hidden);
-            x = w.node("Add", p + "attention.residual", List.of(att, x));
-            x = layerNorm(w, src + "attention.output.LayerNorm", p + "attention.output.LayerNorm", x);
+            x = EncoderLayerWriter.write(w, p, x, hidden, ffn, constants, new EncoderLayerWriter.Weights() {
+                @Override
+                public String dense(String role, String input, int in, int out) throws IOException {
+                    return CheckpointGraph.this.dense(w, src + role, p + role, input, in, out);
+                }
 
-            String inter = dense(w, src + "intermediate.dense", p + "intermediate.dense", x, hidden, ffn);
-            String erf = w.node("Erf", p + "gelu.erf", List.of(w.node("Div", p + "gelu.div", List.of(inter, sqrt2))));
-            String gate = w.node("Add", p + "gelu.add", List.of(erf, one));
-            String gelu = w.node("Mul", p + "gelu.half", List.of(w.node("Mul", p + "gelu.mul", List.of(inter, gate)), half));
-            String out = dense(w, src + "output.dense", p + "output.dense", gelu, ffn, hidden);
-            x = w.node("Add", p + "output.residual", List.of(out, x));
-            x = layerNorm(w, src + "output.LayerNorm", p + "output.LayerNorm", x);
+                @Override
+                public String layerNorm(String role, String input) throws IOException {
+                    return CheckpointGraph.this.layerNorm(w, src + role, p + role, input);
+                }
+            });
         }
 
         if (classifier) {

@@ -148,39 +148,27 @@ public final class TinyModelGenerator {
         // 1/sqrt(layers) keep the token-specific part alive, so logits still spread at 12 and 24 layers.
         double qk = 1.5 / Math.sqrt(h);
         double branch = 1.0 / Math.sqrt(Math.max(1, spec.layers()));
+        EncoderLayerWriter.Constants constants = new EncoderLayerWriter.Constants(splitShape, mergeShape, scoreScale,
+                bias, one, half, sqrt2);
         for (int l = 0; l < spec.layers(); l++) {
             String p = "encoder.layer." + l + ".";
-            String q = dense(w, seed, p + "attention.self.query", x, h, h, qk);
-            String k = dense(w, seed, p + "attention.self.key", x, h, h, qk);
-            String v = dense(w, seed, p + "attention.self.value", x, h, h, 1.0 / Math.sqrt(h));
-            String qh = w.node("Transpose", p + "q_heads",
-                    List.of(w.node("Reshape", p + "q_split", List.of(q, splitShape))),
-                    OnnxGraphWriter.intsAttr("perm", 0, 2, 1, 3));
-            String kt = w.node("Transpose", p + "k_heads_t",
-                    List.of(w.node("Reshape", p + "k_split", List.of(k, splitShape))),
-                    OnnxGraphWriter.intsAttr("perm", 0, 2, 3, 1));
-            String vh = w.node("Transpose", p + "v_heads",
-                    List.of(w.node("Reshape", p + "v_split", List.of(v, splitShape))),
-                    OnnxGraphWriter.intsAttr("perm", 0, 2, 1, 3));
-            String scores = w.node("MatMul", p + "scores_raw", List.of(qh, kt));
-            scores = w.node("Mul", p + "scores_scaled", List.of(scores, scoreScale));
-            scores = w.node("Add", p + "scores_masked", List.of(scores, bias));
-            String probs = w.node("Softmax", p + "attention_probs", List.of(scores), OnnxGraphWriter.intAttr("axis", -1));
-            String ctx = w.node("MatMul", p + "context_heads", List.of(probs, vh));
-            ctx = w.node("Transpose", p + "context_t", List.of(ctx), OnnxGraphWriter.intsAttr("perm", 0, 2, 1, 3));
-            ctx = w.node("Reshape", p + "context", List.of(ctx, mergeShape));
-            String att = dense(w, seed, p + "attention.output.dense", ctx, h, h, branch / Math.sqrt(h));
-            x = w.node("Add", p + "attention.residual", List.of(att, x));
-            x = layerNorm(w, p + "attention.output.LayerNorm", x, h);
+            x = EncoderLayerWriter.write(w, p, x, h, spec.ffn(), constants, new EncoderLayerWriter.Weights() {
+                @Override
+                public String dense(String role, String input, int in, int out) throws IOException {
+                    double std = switch (role) {
+                        case "attention.self.query", "attention.self.key" -> qk;
+                        case "attention.output.dense" -> branch / Math.sqrt(h);
+                        case "output.dense" -> branch / Math.sqrt(spec.ffn());
+                        default -> 1.0 / Math.sqrt(h); // value, intermediate
+                    };
+                    return TinyModelGenerator.dense(w, seed, p + role, input, in, out, std);
+                }
 
-            String inter = dense(w, seed, p + "intermediate.dense", x, h, spec.ffn(), 1.0 / Math.sqrt(h));
-            // Exact GELU as HF exports it: x * 0.5 * (1 + erf(x / sqrt(2))); ONNX Runtime fuses it into Gelu.
-            String erf = w.node("Erf", p + "gelu.erf", List.of(w.node("Div", p + "gelu.div", List.of(inter, sqrt2))));
-            String gate = w.node("Add", p + "gelu.add", List.of(erf, one));
-            String gelu = w.node("Mul", p + "gelu.half", List.of(w.node("Mul", p + "gelu.mul", List.of(inter, gate)), half));
-            String out = dense(w, seed, p + "output.dense", gelu, spec.ffn(), h, branch / Math.sqrt(spec.ffn()));
-            x = w.node("Add", p + "output.residual", List.of(out, x));
-            x = layerNorm(w, p + "output.LayerNorm", x, h);
+                @Override
+                public String layerNorm(String role, String input) throws IOException {
+                    return TinyModelGenerator.layerNorm(w, p + role, input, h);
+                }
+            });
         }
 
         // Classifier: hidden states have unit variance per token, so std(logit) ~ sqrt(h) * std(weight) = 1.4.
