@@ -2,7 +2,7 @@ package io.flinkllmlingua.training;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import io.flinkllmlingua.engine.TokenSpans;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,22 +75,8 @@ public final class TokenWindows implements AutoCloseable {
         }
         Encoding enc = tokenizer.encode(text, false, false);
         long[] ids = enc.getIds();
-        CharSpan[] spans = enc.getCharTokenSpans();
-        int[] cpToUtf16 = codePointOffsets(text);
-        int[] starts = new int[ids.length];
-        int[] ends = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            CharSpan s = i < spans.length ? spans[i] : null;
-            if (s == null) {
-                starts[i] = -1;
-                ends[i] = -1;
-            } else {
-                // The tokenizer reports spans in code points; Java strings index UTF-16 units.
-                starts[i] = cpToUtf16[Math.min(s.getStart(), cpToUtf16.length - 1)];
-                ends[i] = cpToUtf16[Math.min(s.getEnd(), cpToUtf16.length - 1)];
-            }
-        }
-        return new Tokens(ids, starts, ends);
+        TokenSpans spans = TokenSpans.of(text, enc.getCharTokenSpans(), ids.length);
+        return new Tokens(ids, spans.starts(), spans.ends());
     }
 
     /** Consecutive windows covering every token. */
@@ -105,18 +91,6 @@ public final class TokenWindows implements AutoCloseable {
             ids[count + 1] = endId;
             out.add(new Window(ids, from, count));
         }
-        return out;
-    }
-
-    private static int[] codePointOffsets(String text) {
-        int n = text.codePointCount(0, text.length());
-        int[] out = new int[n + 1];
-        int idx = 0;
-        for (int cp = 0; cp < n; cp++) {
-            out[cp] = idx;
-            idx += Character.charCount(text.codePointAt(idx));
-        }
-        out[n] = text.length();
         return out;
     }
 

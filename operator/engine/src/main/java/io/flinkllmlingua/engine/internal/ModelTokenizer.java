@@ -2,7 +2,6 @@ package io.flinkllmlingua.engine.internal;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.engine.EngineException;
 import io.flinkllmlingua.engine.ModelFamily;
+import io.flinkllmlingua.engine.TokenSpans;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -254,38 +254,8 @@ public final class ModelTokenizer implements AutoCloseable {
         }
         Encoding enc = tokenizer.encode(text, false, false);
         String[] tokens = enc.getTokens();
-        CharSpan[] spans = enc.getCharTokenSpans();
-        int[] starts = new int[tokens.length];
-        int[] ends = new int[tokens.length];
-        // The tokenizer reports spans in Unicode code points; Java strings index UTF-16 units.
-        boolean bmpOnly = text.length() == text.codePointCount(0, text.length());
-        int[] cpToUtf16 = bmpOnly ? null : codePointOffsets(text);
-        for (int i = 0; i < tokens.length; i++) {
-            CharSpan s = i < spans.length ? spans[i] : null;
-            if (s == null) {
-                starts[i] = -1;
-                ends[i] = -1;
-            } else if (bmpOnly) {
-                starts[i] = s.getStart();
-                ends[i] = s.getEnd();
-            } else {
-                starts[i] = cpToUtf16[Math.min(s.getStart(), cpToUtf16.length - 1)];
-                ends[i] = cpToUtf16[Math.min(s.getEnd(), cpToUtf16.length - 1)];
-            }
-        }
-        return new TokenizedText(tokens, starts, ends);
-    }
-
-    private static int[] codePointOffsets(String text) {
-        int n = text.codePointCount(0, text.length());
-        int[] out = new int[n + 1];
-        int idx = 0;
-        for (int cp = 0; cp < n; cp++) {
-            out[cp] = idx;
-            idx += Character.charCount(text.codePointAt(idx));
-        }
-        out[n] = text.length();
-        return out;
+        TokenSpans spans = TokenSpans.of(text, enc.getCharTokenSpans(), tokens.length);
+        return new TokenizedText(tokens, spans.starts(), spans.ends());
     }
 
     /** Number of pieces of a short string; cached, since every request asks it for each of its force tokens. */
