@@ -8,7 +8,7 @@ import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.jobs.backfill.BackfillJob;
 import io.flinkllmlingua.jobs.backfill.BackfillReport;
 import io.flinkllmlingua.jobs.backfill.BackfillSettings;
-import io.flinkllmlingua.models.minilm.DemoModel;
+import io.flinkllmlingua.models.minilm.UntrainedMiniLmModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,7 +84,7 @@ public final class BackfillBenchmark implements Callable<Integer> {
                 return 2;
             }
         }
-        Path modelDir = model != null ? model : DemoModel.ensure(System.out);
+        Path modelDir = model != null ? model : UntrainedMiniLmModel.ensure(System.out);
         Files.createDirectories(work);
         Path input = work.resolve("input.jsonl");
         List<String> texts = derive(corpora, chunks, minChars, input);
@@ -104,7 +104,7 @@ public final class BackfillBenchmark implements Callable<Integer> {
         s.progressInterval = progressInterval;
         s.llmlingua.put("llmlingua.model.path", modelDir.toString());
         if (model == null) {
-            s.llmlingua.put("llmlingua.model.id", DemoModel.MODEL_ID);
+            s.llmlingua.put("llmlingua.model.id", UntrainedMiniLmModel.MODEL_ID);
         }
         s.llmlingua.putAll(overrides);
         s.reportFile = work.resolve("report.json");

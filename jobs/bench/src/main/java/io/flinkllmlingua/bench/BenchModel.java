@@ -1,6 +1,6 @@
 package io.flinkllmlingua.bench;
 
-import io.flinkllmlingua.models.minilm.DemoModel;
+import io.flinkllmlingua.models.minilm.UntrainedMiniLmModel;
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.models.GeneratedModel;
 import io.flinkllmlingua.models.ModelSpec;
@@ -77,7 +77,7 @@ public enum BenchModel {
     /** The model directory, built first if the cache does not hold it. */
     public Path ensure(Path cacheRoot, PrintStream log) throws IOException {
         if (this == MINILM) {
-            return DemoModel.ensure(log);
+            return UntrainedMiniLmModel.ensure(log);
         }
         Path dir = cacheRoot.resolve("models").resolve("bench-" + id);
         if (Files.isRegularFile(dir.resolve("model.onnx")) && Files.isRegularFile(dir.resolve("config.json"))) {

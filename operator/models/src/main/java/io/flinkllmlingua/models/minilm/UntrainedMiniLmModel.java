@@ -7,21 +7,22 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The model of the embedded default and the demo: the MiniLM-based token classifier, built once from the
- * Maven-shipped encoder into the user cache. Real tokenization and encoder compute; its keep decisions are not
- * LLMLingua-2 quality (the head is untrained).
+ * The benchmarks' model: the MiniLM-based token classifier with its untrained head ({@link MiniLmModelBuilder}),
+ * built once from the Maven-shipped encoder into the user cache. Real tokenization and encoder compute, so the speed
+ * of a real small model; its keep decisions are meaningless. (The embedded default's demo model, which compresses
+ * sensibly, is {@code io.flinkllmlingua.training.demo.TeacherDemoModel}: the same encoder with a trained head.)
  */
-public final class DemoModel {
-    public static final String MODEL_ID = "minilm-l6-demo (not LLMLingua-2 weights)";
+public final class UntrainedMiniLmModel {
+    public static final String MODEL_ID = "minilm-l6-untrained-head (not LLMLingua-2 weights)";
 
-    private DemoModel() {}
+    private UntrainedMiniLmModel() {}
 
-    /** {@code $LLMLINGUA_CACHE} or {@code ~/.cache/flink-llmlingua}, then {@code models/minilm-l6-demo}. */
+    /** {@code $LLMLINGUA_CACHE} or {@code ~/.cache/flink-llmlingua}, then {@code models/minilm-l6-untrained}. */
     public static Path directory() {
         String cache = System.getenv("LLMLINGUA_CACHE");
         Path root = cache != null && !cache.isBlank() ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "flink-llmlingua");
-        return root.resolve("models").resolve("minilm-l6-demo");
+        return root.resolve("models").resolve("minilm-l6-untrained");
     }
 
     /** Builds the model if the cache does not hold it yet; returns its directory. */
@@ -39,7 +40,7 @@ public final class DemoModel {
                 throw e; // not a concurrent build that won the race
             }
         }
-        log.printf(Locale.ROOT, "Built the demo model (MiniLM-L6 encoder + untrained head, %.1f MB) in %d ms: %s%n",
+        log.printf(Locale.ROOT, "Built the MiniLM model (MiniLM-L6 encoder + untrained head, %.1f MB) in %d ms: %s%n",
                 m.modelBytes() / 1e6, m.millis(), dir);
         return dir;
     }
