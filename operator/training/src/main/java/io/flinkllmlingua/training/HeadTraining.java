@@ -46,7 +46,7 @@ public final class HeadTraining {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * @param base               base encoder directory ({@code model.onnx} with {@code last_hidden_state},
+     * @param base               base encoder directory ({@code model.onnx} with an output of {@link #FEATURE_OUTPUTS},
      *                           {@code tokenizer.json}, {@code config.json})
      * @param data               JSONL files ({@link TrainingData})
      * @param out                model directory to write

@@ -59,7 +59,12 @@ public final class TokenWindows implements AutoCloseable {
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(modelDir.resolve("tokenizer.json"),
                     Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false",
                             "modelMaxLength", String.valueOf(Integer.MAX_VALUE)));
-            return new TokenWindows(tokenizer, maxLength);
+            try {
+                return new TokenWindows(tokenizer, maxLength);
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load " + modelDir.resolve("tokenizer.json"), e);
         }

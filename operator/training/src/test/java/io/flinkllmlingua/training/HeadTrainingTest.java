@@ -91,6 +91,40 @@ class HeadTrainingTest {
     }
 
     @Test
+    void labelledCopiesOfOneTextStayOnOneSideOfTheValidationSplit() throws Exception {
+        // A teacher writes one record per rate: three copies of each text, one after another, as TeacherCorpus does.
+        List<LabeledText> copies = new ArrayList<>();
+        List<String> sentences = List.of("The parser reads the file and writes 12 records.",
+                "A council approved the budget on Monday.", "You need to change the version in zlib.h first.",
+                "The mayor said that the library opens in March.", "Each box holds 12 pencils and 3 erasers.",
+                "Fontconfig is a library for font configuration.", "The job keeps running after a bad record.",
+                "Sarah agreed that the timeline was too tight.", "Press the button twice to restart the server.",
+                "Keep the numbers and the names of the people.");
+        for (String sentence : sentences) {
+            int n = TextUnits.split(sentence).size();
+            for (int copy = 0; copy < 3; copy++) {
+                boolean[] keep = new boolean[n];
+                for (int u = 0; u <= copy * n / 3; u++) {
+                    keep[u] = true;
+                }
+                copies.add(LabeledText.of(sentence + "@" + copy, "en", sentence, keep));
+            }
+        }
+        io.flinkllmlingua.training.internal.Features f = io.flinkllmlingua.training.internal.Features.extract(encoder,
+                copies, 1_000_000, 1, new io.flinkllmlingua.training.internal.ProgressBar(quiet(), "tokens"));
+        assertEquals(sentences.size() - 1, f.texts()[f.size() - 1], "one owner per distinct text, not per record");
+        int[][] split = HeadTraining.split(f, 0.3, 7);
+        Set<Integer> train = new java.util.HashSet<>();
+        for (int row : split[0]) {
+            train.add(f.texts()[row]);
+        }
+        assertFalse(split[1].length == 0);
+        for (int row : split[1]) {
+            assertFalse(train.contains(f.texts()[row]), "text " + f.texts()[row] + " on both sides");
+        }
+    }
+
+    @Test
     void learnsTheRuleWellAboveTheMajorityBaseline() throws Exception {
         assertEquals(2, result.epochsDone());
         assertTrue(result.validationTokens() > 300, "validation tokens: " + result.validationTokens());

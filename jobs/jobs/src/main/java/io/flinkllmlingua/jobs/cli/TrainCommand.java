@@ -31,7 +31,7 @@ final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--base", required = true, paramLabel = "DIR",
-            description = "Base encoder directory: model.onnx with output last_hidden_state, tokenizer.json, "
+            description = "Base encoder directory: model.onnx with output token_features or last_hidden_state, tokenizer.json, "
                     + "config.json (e.g. from 'models build-minilm --encoder').")
     Path base;
 

@@ -179,11 +179,15 @@ public final class SafetensorsFile implements Closeable {
                 throw new SafetensorsException(where + " has a bad shape " + n.get("shape"));
             }
             shape[i] = d.asLong();
-            elements = Math.multiplyExact(elements, shape[i]);
+            try {
+                elements = Math.multiplyExact(elements, shape[i]);
+            } catch (ArithmeticException e) {
+                throw new SafetensorsException(where + " has a bad shape " + n.get("shape") + " (too many elements)");
+            }
         }
         long begin = n.get("data_offsets").get(0).asLong(-1);
         long end = n.get("data_offsets").get(1).asLong(-1);
-        if (begin < 0 || end < begin || end - begin != elements * dtype.bytes) {
+        if (begin < 0 || end < begin || elements > Long.MAX_VALUE / dtype.bytes || end - begin != elements * dtype.bytes) {
             throw new SafetensorsException(where + ": data_offsets [" + begin + ", " + end + "] do not hold "
                     + elements + " " + dtype + " values");
         }

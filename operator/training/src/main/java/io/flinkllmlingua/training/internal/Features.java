@@ -7,7 +7,9 @@ import io.flinkllmlingua.training.TokenWindows;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -16,7 +18,7 @@ import java.util.Locale;
  *
  * @param rows        hidden rows, {@code width} floats each
  * @param labels      {@link TokenLabels#KEEP} or {@link TokenLabels#DROP}, one per row
- * @param texts       the text index of each row
+ * @param texts       the text of each row: an index over distinct texts (labelled copies of one text share it)
  * @param textsUsed   texts read before {@code maxTokens} was reached (all of them when not {@code truncated})
  * @param truncated   whether {@code maxTokens} stopped the extraction
  * @param ignored     tokens without a label (in no unit-bearing chunk)
@@ -55,11 +57,14 @@ public record Features(List<float[]> rows, byte[] labels, int[] texts, int width
             // share its rows, which also shares their memory.
             String previousText = null;
             List<float[][]> previousHidden = new ArrayList<>();
+            // A row's owner is its text, not its record: copies of one text stay on one side of the validation split.
+            Map<String, Integer> groups = new HashMap<>();
             outer:
             for (int t = 0; t < texts.size(); t++) {
                 LabeledText text = texts.get(t);
                 TokenWindows.Tokens tokens = windows.tokens(text.text());
                 byte[] tokenLabels = TokenLabels.of(text, tokens);
+                int group = groups.computeIfAbsent(text.text(), k -> groups.size());
                 boolean reuse = text.text().equals(previousText);
                 if (!reuse) {
                     previousText = text.text();
@@ -89,7 +94,7 @@ public record Features(List<float[]> rows, byte[] labels, int[] texts, int width
                         width = hidden[i].length;
                         rows.add(hidden[i]);
                         labels.add(label);
-                        owner.add(t);
+                        owner.add(group);
                     }
                     progress.update(done(t + (double) (w.from() + w.count()) / Math.max(1, tokens.size()),
                             texts.size(), rows.size(), maxTokens), encoded, String.format(Locale.ROOT,
