@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  */
 public final class TeacherDemoModel {
     /** Bumped whenever the recipe changes, so a cached model of an older recipe is rebuilt. */
-    public static final String RECIPE = "v1";
+    public static final String RECIPE = "v2";
     public static final String MODEL_ID = "minilm-l6-teacher-demo-" + RECIPE
             + " (rule-teacher labels on MiniLM-L6; not LLMLingua-2 weights)";
     public static final String EVALUATION_FILE = "golden-evaluation.json";
