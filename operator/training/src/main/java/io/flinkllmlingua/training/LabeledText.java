@@ -46,6 +46,11 @@ public record LabeledText(String id, String language, String text, List<Unit> un
         return new LabeledText(id, language, text, units);
     }
 
+    /** The primary subtag of a BCP 47 tag, lower case ({@code en-US} and {@code EN_us} are {@code en}). */
+    public static String primaryLanguage(String tag) {
+        return tag.toLowerCase(java.util.Locale.ROOT).split("[-_]", 2)[0];
+    }
+
     public String unitText(int i) {
         Unit u = units.get(i);
         return text.substring(u.start(), u.end());

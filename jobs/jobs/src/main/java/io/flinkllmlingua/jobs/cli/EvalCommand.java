@@ -120,7 +120,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         List<LabeledText> texts = languageFilter == null ? all
-                : all.stream().filter(t -> primary(t.language()).equals(primary(languageFilter))).toList();
+                : all.stream().filter(t -> LabeledText.primaryLanguage(t.language()).equals(LabeledText.primaryLanguage(languageFilter))).toList();
         if (texts.isEmpty()) {
             throw usage(languageFilter == null ? "no reference texts in " + references
                     : "no reference texts in language '" + languageFilter + "' (languages: "
@@ -135,10 +135,6 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw usage(e.getMessage());
         }
-    }
-
-    private static String primary(String tag) {
-        return tag.toLowerCase(Locale.ROOT).split("[-_]", 2)[0];
     }
 
     private Path modelDir() {

@@ -21,10 +21,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,12 +51,12 @@ class HostileCorpusJobTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static EmbeddedKafkaBroker kafka;
-    private static Path model;
+    @TempDir
+    static Path model;
 
     @BeforeAll
     static void setUp() throws Exception {
         kafka = EmbeddedKafkaBroker.builder().brokerProperty("message.max.bytes", MAX_MESSAGE_BYTES).start();
-        model = Files.createTempDirectory("hostile-model");
         TinyModelGenerator.generateTiny(model, GeneratedFamily.WORDPIECE);
     }
 
@@ -64,9 +64,6 @@ class HostileCorpusJobTest {
     static void tearDown() throws Exception {
         if (kafka != null) {
             kafka.close();
-        }
-        try (var paths = Files.walk(model)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

@@ -16,9 +16,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,13 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OversizeRecordsTest {
     private static final int BIG_LIMIT = 8 << 20;
     private static EmbeddedKafkaBroker kafka;
-    private static Path model;
+    @TempDir
+    static Path model;
 
     @BeforeAll
     static void setUp() throws Exception {
         kafka = EmbeddedKafkaBroker.builder().brokerProperty("message.max.bytes", BIG_LIMIT)
                 .brokerProperty("replica.fetch.max.bytes", BIG_LIMIT).start();
-        model = Files.createTempDirectory("oversize-model");
         TinyModelGenerator.generateTiny(model, GeneratedFamily.WORDPIECE);
     }
 
@@ -54,9 +54,6 @@ class OversizeRecordsTest {
     static void tearDown() throws Exception {
         if (kafka != null) {
             kafka.close();
-        }
-        try (var paths = Files.walk(model)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.training.eval;
 
+import io.flinkllmlingua.training.LabeledText;
 import io.flinkllmlingua.training.TextUnits;
 
 import java.io.BufferedReader;
@@ -9,8 +10,9 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The stopword lists of the stopword baseline and of the "content words" view: one per language, in
@@ -24,9 +26,15 @@ public final class Stopwords {
         this.keys = Set.copyOf(keys);
     }
 
+    /** Lists read so far, by primary subtag: evaluation asks once per text. */
+    private static final Map<String, Stopwords> LISTS = new ConcurrentHashMap<>();
+
     /** The list for {@code language}'s primary subtag (en-US reads the English list); empty when there is none. */
     public static Stopwords forLanguage(String language) {
-        String primary = language.toLowerCase(Locale.ROOT).split("[-_]", 2)[0];
+        return LISTS.computeIfAbsent(LabeledText.primaryLanguage(language), Stopwords::read);
+    }
+
+    private static Stopwords read(String primary) {
         try (InputStream in = Stopwords.class.getResourceAsStream("stopwords-" + primary + ".txt")) {
             if (in == null) {
                 return new Stopwords(Set.of());

@@ -55,7 +55,7 @@ public record Features(List<float[]> rows, byte[] labels, int[] texts, int width
             long encoded = 0;
             // Labelled copies of one text (a teacher's several rates) come one after another: encode it once and
             // share its rows, which also shares their memory.
-            String previousText = null;
+            int previousGroup = -1;
             List<float[][]> previousHidden = new ArrayList<>();
             // A row's owner is its text, not its record: copies of one text stay on one side of the validation split.
             Map<String, Integer> groups = new HashMap<>();
@@ -65,9 +65,9 @@ public record Features(List<float[]> rows, byte[] labels, int[] texts, int width
                 TokenWindows.Tokens tokens = windows.tokens(text.text());
                 byte[] tokenLabels = TokenLabels.of(text, tokens);
                 int group = groups.computeIfAbsent(text.text(), k -> groups.size());
-                boolean reuse = text.text().equals(previousText);
+                boolean reuse = group == previousGroup;
                 if (!reuse) {
-                    previousText = text.text();
+                    previousGroup = group;
                     previousHidden.clear();
                 }
                 List<TokenWindows.Window> textWindows = windows.windows(tokens);

@@ -56,7 +56,7 @@ public final class TeacherCorpus {
                         throw new IOException(input + ":" + number + ": no \"text\" field");
                     }
                     String lang = doc.path("metadata").path("lang").asText(doc.path("lang").asText(language.tag()));
-                    if (!lang.equals(language.tag())) {
+                    if (!LabeledText.primaryLanguage(lang).equals(LabeledText.primaryLanguage(language.tag()))) {
                         skipped[0]++;
                         continue;
                     }
