@@ -90,14 +90,27 @@ public final class EngineConfig implements Serializable {
     public int intraOpThreads() { return intraOpThreads; }
     public int interOpThreads() { return interOpThreads; }
     public OptimizationLevel optimizationLevel() { return optimizationLevel; }
-    /** Most sequences (chunks) in one model call; the reference uses 50. */
+    /**
+     * Most sequences (chunks) in one model call, or 0 (the default) for the provider's plan ({@link BatchPlan}); the
+     * reference uses 50. {@link #batchPlan} gives the value in effect.
+     */
     public int maxBatchSequences() { return maxBatchSequences; }
     /** Most padded positions (sequences x padded length) in one model call. */
     public int maxBatchTokens() { return maxBatchTokens; }
     /** How long the batcher waits for more callers before running a partial batch. */
     public Duration maxBatchWait() { return maxBatchWait; }
-    /** Padded lengths are rounded up to a multiple of this (fewer distinct shapes). */
+    /**
+     * Padded lengths are rounded up to a multiple of this (fewer distinct shapes), or 0 (the default) for the
+     * provider's plan ({@link BatchPlan}). {@link #batchPlan} gives the value in effect.
+     */
     public int lengthBucket() { return lengthBucket; }
+
+    /** The batching in effect on {@code resolved}: the provider's {@link BatchPlan} with this config's overrides. */
+    public BatchPlan batchPlan(ExecutionProvider resolved) {
+        BatchPlan defaults = BatchPlan.forProvider(resolved);
+        return new BatchPlan(maxBatchSequences > 0 ? maxBatchSequences : defaults.maxSequences(),
+                lengthBucket > 0 ? lengthBucket : defaults.lengthBucket());
+    }
     /** Pad every sequence to 512 as the reference does (bit-parity of float noise; slower). */
     public boolean padToMaxLength() { return padToMaxLength; }
     /** A model call stops taking shorter sequences before its real/padded token ratio falls below this. */
@@ -144,10 +157,12 @@ public final class EngineConfig implements Serializable {
         private int intraOpThreads = 0;
         private int interOpThreads = 1;
         private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
-        private int maxBatchSequences = 32;
+        /** 0: the provider's ({@link BatchPlan}). */
+        private int maxBatchSequences = 0;
         private int maxBatchTokens = 16384;
         private Duration maxBatchWait = Duration.ofMillis(2);
-        private int lengthBucket = 32;
+        /** 0: the provider's ({@link BatchPlan}). */
+        private int lengthBucket = 0;
         private boolean padToMaxLength = false;
         private double minPaddingEfficiency = 0.8;
         private String modelId;
@@ -173,10 +188,10 @@ public final class EngineConfig implements Serializable {
         public Builder modelId(String v) { this.modelId = v; return this; }
 
         public EngineConfig build() {
-            if (maxBatchSequences < 1) throw new IllegalArgumentException("maxBatchSequences must be >= 1");
+            if (maxBatchSequences < 0) throw new IllegalArgumentException("maxBatchSequences must be >= 1, or 0 for the provider's plan");
             if (maxBatchTokens < 512) throw new IllegalArgumentException("maxBatchTokens must be >= 512 (one full sequence)");
             if (maxBatchWait.isNegative()) throw new IllegalArgumentException("maxBatchWait must be >= 0, got " + maxBatchWait);
-            if (lengthBucket < 1 || lengthBucket > 512) throw new IllegalArgumentException("lengthBucket must be in [1, 512]");
+            if (lengthBucket < 0 || lengthBucket > 512) throw new IllegalArgumentException("lengthBucket must be in [1, 512], or 0 for the provider's plan");
             if (!(minPaddingEfficiency >= 0 && minPaddingEfficiency <= 1)) throw new IllegalArgumentException("minPaddingEfficiency must be in [0, 1]");
             if (deviceId < 0) throw new IllegalArgumentException("deviceId must be >= 0");
             if (intraOpThreads < 0 || interOpThreads < 0) throw new IllegalArgumentException("thread counts must be >= 0");

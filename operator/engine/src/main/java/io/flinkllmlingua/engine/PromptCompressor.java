@@ -111,6 +111,11 @@ public final class PromptCompressor implements AutoCloseable {
         return model == null ? ExecutionProvider.CPU : model.provider();
     }
 
+    /** The batching in effect: the provider's {@link BatchPlan} with the config's overrides. */
+    public BatchPlan batchPlan() {
+        return batcher == null ? config.batchPlan(provider()) : batcher.plan();
+    }
+
     public BatchingStats batchingStats() {
         return batcher == null ? new BatchingStats(0, 0, 0, 0, 0, 0) : batcher.stats();
     }

@@ -134,7 +134,8 @@ public final class LlmLinguaOptions {
 
     public static final ConfigOption<Integer> BATCH_MAX_SEQUENCES = ConfigOptions.key("llmlingua.batch.max-sequences")
             .intType().defaultValue(E.maxBatchSequences())
-            .withDescription("Most chunks (512-position sequences) per model call.");
+            .withDescription("Most chunks (512-position sequences) per model call; 0: the execution provider's plan "
+                    + "(1 on CPU, 32 on CUDA and TensorRT; see the benchmarks).");
 
     public static final ConfigOption<Integer> BATCH_MAX_TOKENS = ConfigOptions.key("llmlingua.batch.max-tokens")
             .intType().defaultValue(E.maxBatchTokens())
@@ -146,7 +147,8 @@ public final class LlmLinguaOptions {
 
     public static final ConfigOption<Integer> BATCH_LENGTH_BUCKET = ConfigOptions.key("llmlingua.batch.length-bucket")
             .intType().defaultValue(E.lengthBucket())
-            .withDescription("Padded lengths are rounded up to a multiple of this (fewer distinct shapes), in [1, 512].");
+            .withDescription("Padded lengths are rounded up to a multiple of this (fewer distinct shapes), in [1, 512]; "
+                    + "0: the execution provider's plan (1, exact length, on CPU; 32 on CUDA and TensorRT).");
 
     public static final ConfigOption<Double> BATCH_MIN_PADDING_EFFICIENCY =
             ConfigOptions.key("llmlingua.batch.min-padding-efficiency")

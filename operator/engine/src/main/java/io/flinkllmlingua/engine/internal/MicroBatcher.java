@@ -1,5 +1,6 @@
 package io.flinkllmlingua.engine.internal;
 
+import io.flinkllmlingua.engine.BatchPlan;
 import io.flinkllmlingua.engine.BatchingStats;
 import io.flinkllmlingua.engine.EngineClosedException;
 import io.flinkllmlingua.engine.EngineConfig;
@@ -37,6 +38,7 @@ public final class MicroBatcher implements TokenScorer {
     private static final int FULL_LENGTH = ModelInputEncoder.MAX_SEQUENCE;
 
     private final OnnxTokenClassifier model;
+    private final BatchPlan plan;
     private final int padId;
     private final int maxSequences;
     private final int maxTokens;
@@ -87,13 +89,17 @@ public final class MicroBatcher implements TokenScorer {
     public MicroBatcher(OnnxTokenClassifier model, int padId, EngineConfig config) {
         this.model = model;
         this.padId = padId;
-        this.maxSequences = config.maxBatchSequences();
+        BatchPlan plan = config.batchPlan(model.provider());
+        this.plan = plan;
+        this.maxSequences = plan.maxSequences();
         this.maxTokens = config.maxBatchTokens();
         this.maxWaitNanos = config.maxBatchWait().toNanos();
-        this.bucket = config.lengthBucket();
+        this.bucket = plan.lengthBucket();
         this.padToFull = config.padToMaxLength();
         // Padding to 512 is the point of padToFull, so the floor would only split calls for nothing.
         this.minPaddingEfficiency = padToFull ? 0 : config.minPaddingEfficiency();
+        LOG.info("Batching on {}: {}{}", model.provider(), plan.describe(),
+                config.maxBatchSequences() == 0 && config.lengthBucket() == 0 ? " (the provider's plan)" : "");
         this.worker = new Thread(this::run, "llmlingua-batcher");
         this.worker.setDaemon(true);
         this.worker.start();
@@ -269,6 +275,11 @@ public final class MicroBatcher implements TokenScorer {
     /** Sees every model call after it ran (on the batcher thread); null to stop. For benchmarks. */
     public void batchListener(Consumer<ModelBatch> listener) {
         this.batchListener = listener;
+    }
+
+    /** The batching in effect (the provider's plan with the config's overrides). */
+    public BatchPlan plan() {
+        return plan;
     }
 
     public BatchingStats stats() {

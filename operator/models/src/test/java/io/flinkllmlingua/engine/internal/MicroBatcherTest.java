@@ -1,5 +1,6 @@
 package io.flinkllmlingua.engine.internal;
 
+import io.flinkllmlingua.engine.BatchPlan;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.ExecutionProvider;
 import io.flinkllmlingua.models.GeneratedFamily;
@@ -79,6 +80,7 @@ class MicroBatcherTest {
         TinyModelGenerator.generateTiny(dir, GeneratedFamily.WORDPIECE);
         for (double floor : new double[] {0, 0.8}) {
             EngineConfig config = EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU).intraOpThreads(1)
+                    .maxBatchSequences(32).lengthBucket(32)
                     .maxBatchWait(java.time.Duration.ofMillis(200)).minPaddingEfficiency(floor).build();
             try (OnnxTokenClassifier model = new OnnxTokenClassifier(config);
                  MicroBatcher batcher = new MicroBatcher(model, 0, config)) {
@@ -91,6 +93,47 @@ class MicroBatcherTest {
                 assertEquals(floor == 0 ? List.of(512) : List.of(512, 64, 32), widths, "call widths with floor " + floor);
                 assertTrue(batcher.stats().paddingEfficiency() >= floor);
             }
+        }
+    }
+
+    @Test
+    void onCpuTheDefaultPlanRunsEverySequenceAloneAtItsExactLength(@TempDir Path dir) throws Exception {
+        TinyModelGenerator.generateTiny(dir, GeneratedFamily.WORDPIECE);
+        EngineConfig config = EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU).intraOpThreads(1)
+                .maxBatchWait(java.time.Duration.ofMillis(200)).build();
+        try (OnnxTokenClassifier model = new OnnxTokenClassifier(config);
+             MicroBatcher batcher = new MicroBatcher(model, 0, config)) {
+            assertEquals(BatchPlan.CPU, batcher.plan());
+            List<int[]> calls = new ArrayList<>();
+            batcher.batchListener(b -> calls.add(new int[] {b.rows(), b.length()}));
+            List<CompletableFuture<List<float[]>>> concurrent = new ArrayList<>();
+            for (int length : new int[] {33, 7, 120}) {
+                concurrent.add(batcher.submit(List.of(sequence(length), sequence(length + 1))));
+            }
+            for (CompletableFuture<List<float[]>> f : concurrent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(6, calls.size(), "one call per sequence, even with the requests queued together");
+            assertEquals(List.of(7, 8, 33, 34, 120, 121), calls.stream().peek(c -> assertEquals(1, c[0]))
+                    .map(c -> c[1]).sorted().toList(), "no padding: each call is as long as its sequence");
+            assertEquals(1.0, batcher.stats().paddingEfficiency());
+        }
+    }
+
+    @Test
+    void explicitBatchSettingsOverrideTheProvidersPlan(@TempDir Path dir) throws Exception {
+        TinyModelGenerator.generateTiny(dir, GeneratedFamily.WORDPIECE);
+        EngineConfig config = EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU).intraOpThreads(1)
+                .maxBatchSequences(8).maxBatchWait(java.time.Duration.ofMillis(500)).minPaddingEfficiency(0).build();
+        try (OnnxTokenClassifier model = new OnnxTokenClassifier(config);
+             MicroBatcher batcher = new MicroBatcher(model, 0, config)) {
+            assertEquals(new BatchPlan(8, 1), batcher.plan(), "the bucket stays the provider's: exact length");
+            List<int[]> calls = new ArrayList<>();
+            batcher.batchListener(b -> calls.add(new int[] {b.rows(), b.length()}));
+            batcher.submit(List.of(sequence(50), sequence(45), sequence(10))).get(30, TimeUnit.SECONDS);
+            assertEquals(1, calls.size());
+            assertEquals(3, calls.get(0)[0]);
+            assertEquals(50, calls.get(0)[1], "padded to the longest member only");
         }
     }
 }
