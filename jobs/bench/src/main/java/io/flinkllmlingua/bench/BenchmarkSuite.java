@@ -4,6 +4,7 @@ import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.EngineVersion;
 import io.flinkllmlingua.engine.ExecutionProvider;
+import io.flinkllmlingua.engine.ModelBatch;
 import io.flinkllmlingua.models.GeneratedFamily;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ public final class BenchmarkSuite {
     private final PrintStream log;
     private final String command;
     private final long start = System.nanoTime();
+    private final Instant startedAt = Instant.now();
     private ExecutionProvider resolvedProvider;
 
     public BenchmarkSuite(SuiteSettings settings, String command, PrintStream log) {
@@ -42,7 +44,7 @@ public final class BenchmarkSuite {
 
     /** Runs everything and writes the results; returns the results folder. */
     public Path run() throws Exception {
-        Instant started = Instant.now();
+        Instant started = startedAt;
         int maxRecords = s.records.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         BenchCorpus corpus = BenchCorpus.load(s.corpus, Math.max(Math.max(maxRecords, s.sweepRecords), 1));
         List<PathResult> results = new ArrayList<>();
@@ -55,7 +57,7 @@ public final class BenchmarkSuite {
                 BenchModel model = e.getKey();
                 Path dir = model.ensure(s.cacheRoot, log);
                 BenchCorpus chunks = corpus.first(e.getValue());
-                progress("model %s: %d chunks, paths 2, 1, 4, 5, 3", model.id(), chunks.size());
+                progress("model %s: %d chunks, paths 2, 6, 1, 3, 4, 5", model.id(), chunks.size());
                 if (s.flink && flink == null) {
                     flink = new FlinkJobThroughput();
                 }
@@ -119,9 +121,13 @@ public final class BenchmarkSuite {
         stages.put(id, engine.stages());
         resolvedProvider = engine.provider();
         print(engine.result());
+        writeSequenceLengths(id, engine.batches());
 
+        progress("  6. model-only, the best plan for %s", engine.provider());
+        results.add(print(ModelOnlyCeiling.bestPlan(id, config, engine.provider(), engine.batches(), chunks.size(),
+                engine.result().tokens(), s.warmup)));
         progress("  1. model-only ceiling (replaying the engine's %d model calls)", engine.batches().size());
-        PathResult ceiling = ModelOnlyCeiling.measure(id, config, engine.batches(), chunks.size(),
+        PathResult ceiling = ModelOnlyCeiling.replay(id, config, engine.batches(), chunks.size(),
                 engine.result().tokens(), s.warmup);
         results.add(print(ceiling));
         results.add(engine.result());
@@ -184,6 +190,21 @@ public final class BenchmarkSuite {
         }
     }
 
+    /**
+     * The real length of every sequence the engine scored, one per line, for jobs/bench/gpu/time_graphs.py (which
+     * times the same shapes on a GPU machine that has no JDK).
+     */
+    private void writeSequenceLengths(String model, List<ModelBatch> batches) throws IOException {
+        StringBuilder sb = new StringBuilder("# real lengths of the sequences the engine scored (model ").append(model)
+                .append("), in its order\n");
+        for (long[][] seq : ModelOnlyCeiling.sequences(batches)) {
+            sb.append(seq[0].length).append('\n');
+        }
+        Path dir = s.resultsRoot.resolve(STAMP.format(startedAt));
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("sequence-lengths-" + model + ".txt"), sb);
+    }
+
     EngineConfig engineConfig(Path dir, int maxBatch, boolean padTo512) {
         return EngineConfig.builder(dir).executionProvider(s.provider).intraOpThreads(s.threads)
                 .maxBatchSequences(maxBatch).padToMaxLength(padTo512).build();
@@ -215,7 +236,8 @@ public final class BenchmarkSuite {
         env.put("engine", EngineVersion.get());
         env.put("corpus", s.corpus.toString());
         env.put("options", "rate " + s.rate + ", force tokens " + s.forceTokens + ", " + s.callers
-                + " callers, max batch " + s.maxBatch + ", Flink parallelism " + s.parallelism);
+                + " callers, " + (s.maxBatch == 0 ? "batching: the provider's plan" : "max batch " + s.maxBatch)
+                + ", Flink parallelism " + s.parallelism);
         for (BenchModel m : s.records.keySet()) {
             env.put("model " + m.id(), m.description());
         }

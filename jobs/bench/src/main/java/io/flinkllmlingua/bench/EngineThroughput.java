@@ -58,8 +58,9 @@ public final class EngineThroughput {
                     delta.inferenceNanos() / 1e9, m.seconds);
             PathResult result = new PathResult(path, model, texts.size(), tokens, m.seconds,
                     LatencyStats.of(m.latencies), delta.meanBatchSize(), delta.paddingEfficiency(), peak,
-                    callers + (callers == 1 ? " caller" : " concurrent callers") + ", max batch "
-                            + config.maxBatchSequences() + (config.padToMaxLength() ? ", padded to 512" : ""));
+                    callers + (callers == 1 ? " caller" : " concurrent callers") + ", "
+                            + (config.padToMaxLength() ? config.batchPlan(engine.provider()).maxSequences()
+                            + " per call, padded to 512" : engine.batchPlan().describe()));
             return new Run(result, List.copyOf(batches), m.tokens, stages, delta, engine.provider());
         }
     }

@@ -1,35 +1,113 @@
 package io.flinkllmlingua.bench;
 
+import io.flinkllmlingua.engine.BatchPlan;
 import io.flinkllmlingua.engine.EngineConfig;
+import io.flinkllmlingua.engine.ExecutionProvider;
 import io.flinkllmlingua.engine.ModelBatch;
 import io.flinkllmlingua.engine.ModelSession;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Path 1: the model-only ceiling. Replays, in order on one thread (as the engine's batcher runs them), the exact
- * model calls the engine made in its measured run (same sequences, same padding, same batch composition) on a
- * fresh ONNX Runtime session with the same settings. Nothing else runs: no tokenization, no selection, no
- * counting. The time per call includes building the input tensors and the two-class softmax, as the engine's
- * model call does. Engine throughput over this one isolates everything that is not the model.
+ * The model-only ceilings: ONNX Runtime forward passes alone, on a fresh session with the engine's settings, over the
+ * exact sequences the engine scored in its measured run. Nothing else runs: no tokenization, no selection, no
+ * counting. The time per call includes building the input tensors and the two-class softmax, as the engine's model
+ * call does.
+ *
+ * <ul>
+ *   <li>{@link #replay} (path 1) runs the engine's own model calls in order (same padding and batch composition), so
+ *       engine over it isolates everything that is not the model;</li>
+ *   <li>{@link #bestPlan} (path 6) runs the same sequences in the fastest plan known for the provider, with
+ *       knowledge no online batcher has (every sequence in advance): on CPU one sequence per call at its exact length,
+ *       on a GPU all sequences sorted by length in calls of {@value #GPU_ROWS} padded to their longest. Engine over it
+ *       is the ratio against the best ONNX Runtime can do here, not against our own plan.</li>
+ * </ul>
  */
 public final class ModelOnlyCeiling {
+    /** Rows per call of the GPU best plan: twice the engine's GPU default, every call padded only to its longest. */
+    static final int GPU_ROWS = 2 * BatchPlan.GPU.maxSequences();
+
     private ModelOnlyCeiling() {}
 
     /**
+     * Path 1: the engine's model calls replayed in order.
+     *
      * @param chunks chunks the engine compressed with these batches (throughput is per the same chunks)
      * @param tokens cl100k tokens of those chunks
      */
-    public static PathResult measure(String model, EngineConfig config, List<ModelBatch> batches, int chunks,
-                                     long tokens, int warmupBatches) {
+    public static PathResult replay(String model, EngineConfig config, List<ModelBatch> batches, int chunks,
+                                    long tokens, int warmupBatches) {
         if (batches.isEmpty()) {
             return PathResult.skipped(BenchPath.MODEL_ONLY, model, "the engine made no model call to replay");
         }
+        return run(BenchPath.MODEL_ONLY, model, config, batches, chunks, tokens, warmupBatches,
+                batches.size() + " model calls replayed; latency = the call that scored the chunk's sequence");
+    }
+
+    /** Path 6: the same sequences in the provider's best plan (see the class comment). */
+    public static PathResult bestPlan(String model, EngineConfig config, ExecutionProvider provider,
+                                      List<ModelBatch> batches, int chunks, long tokens, int warmupBatches) {
+        if (batches.isEmpty()) {
+            return PathResult.skipped(BenchPath.MODEL_BEST_PLAN, model, "the engine made no model call");
+        }
+        boolean gpu = provider == ExecutionProvider.CUDA || provider == ExecutionProvider.TENSORRT;
+        List<ModelBatch> plan = gpu ? sortedCalls(sequences(batches), GPU_ROWS) : sortedCalls(sequences(batches), 1);
+        return run(BenchPath.MODEL_BEST_PLAN, model, config, plan, chunks, tokens, warmupBatches,
+                plan.size() + " calls: " + (gpu ? "sequences sorted by length, " + GPU_ROWS
+                        + " per call padded to their longest" : "one sequence per call at its exact length"));
+    }
+
+    /** Every row of the recorded calls, cut to its real length (its last attended position). */
+    static List<long[][]> sequences(List<ModelBatch> batches) {
+        List<long[][]> out = new ArrayList<>();
+        for (ModelBatch b : batches) {
+            for (int r = 0; r < b.rows(); r++) {
+                int off = r * b.length();
+                int real = b.length();
+                while (real > 0 && b.attentionMask()[off + real - 1] == 0) {
+                    real--;
+                }
+                out.add(new long[][] {Arrays.copyOfRange(b.inputIds(), off, off + real),
+                        Arrays.copyOfRange(b.attentionMask(), off, off + real)});
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Calls of {@code rows} sequences each, padded to their longest with the id of the padding the engine used (any
+     * id: masked out). With one row per call the engine's order is kept; with more, the longest go first.
+     */
+    static List<ModelBatch> sortedCalls(List<long[][]> sequences, int rows) {
+        List<long[][]> order = new ArrayList<>(sequences);
+        if (rows > 1) {
+            order.sort(Comparator.comparingInt((long[][] s) -> s[0].length).reversed());
+        }
+        List<ModelBatch> calls = new ArrayList<>();
+        for (int from = 0; from < order.size(); from += rows) {
+            List<long[][]> group = order.subList(from, Math.min(order.size(), from + rows));
+            int length = group.stream().mapToInt(s -> s[0].length).max().orElse(1);
+            long[] ids = new long[group.size() * length];
+            long[] mask = new long[group.size() * length];
+            long real = 0;
+            for (int i = 0; i < group.size(); i++) {
+                System.arraycopy(group.get(i)[0], 0, ids, i * length, group.get(i)[0].length);
+                System.arraycopy(group.get(i)[1], 0, mask, i * length, group.get(i)[1].length);
+                real += group.get(i)[0].length;
+            }
+            calls.add(new ModelBatch(ids, mask, group.size(), length, real, 0));
+        }
+        return calls;
+    }
+
+    private static PathResult run(BenchPath path, String model, EngineConfig config, List<ModelBatch> calls,
+                                  int chunks, long tokens, int warmupBatches, String note) {
         try (ModelSession session = ModelSession.open(config)) {
-            for (int i = 0; i < Math.min(warmupBatches, batches.size()); i++) {
-                ModelBatch b = batches.get(i);
-                session.run(b);
+            for (int i = 0; i < Math.min(warmupBatches, calls.size()); i++) {
+                session.run(calls.get(i));
             }
             PeakRss.reset();
             List<Double> perSequence = new ArrayList<>();
@@ -37,7 +115,7 @@ public final class ModelOnlyCeiling {
             long real = 0;
             long padded = 0;
             long t0 = System.nanoTime();
-            for (ModelBatch b : batches) {
+            for (ModelBatch b : calls) {
                 long s = System.nanoTime();
                 session.run(b);
                 double millis = (System.nanoTime() - s) / 1e6;
@@ -51,9 +129,8 @@ public final class ModelOnlyCeiling {
             double seconds = (System.nanoTime() - t0) / 1e9;
             long peak = PeakRss.peakBytes();
             double[] lat = perSequence.stream().mapToDouble(Double::doubleValue).toArray();
-            return new PathResult(BenchPath.MODEL_ONLY, model, chunks, tokens, seconds, LatencyStats.of(lat),
-                    (double) sequences / batches.size(), padded == 0 ? 1 : (double) real / padded, peak,
-                    batches.size() + " model calls replayed; latency = the call that scored the chunk's sequence");
+            return new PathResult(path, model, chunks, tokens, seconds, LatencyStats.of(lat),
+                    (double) sequences / calls.size(), padded == 0 ? 1 : (double) real / padded, peak, note);
         }
     }
 }

@@ -24,7 +24,8 @@ public final class SuiteSettings {
     public Map<BenchModel, Integer> records = new LinkedHashMap<>();
     /** Concurrent callers of the engine (path 2) and in-flight records per subtask of the job (path 3). */
     public int callers = 16;
-    public int maxBatch = 32;
+    /** Max sequences per model call of paths 2 and 3; 0: the execution provider's plan (the product default). */
+    public int maxBatch = 0;
     public int parallelism = 2;
     public double rate = 0.5;
     /** Force tokens of every path. Not "\n": the peer refuses force tokens its BERT tokenizer encodes to nothing. */

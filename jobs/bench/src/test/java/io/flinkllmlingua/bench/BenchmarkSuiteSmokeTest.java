@@ -43,28 +43,39 @@ class BenchmarkSuiteSmokeTest {
 
         JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
         JsonNode results = json.path("results");
-        assertEquals(5, results.size(), progress);
-        long tokens = results.get(1).path("tokens").asLong();
+        assertEquals(6, results.size(), progress);
+        java.util.Map<Integer, JsonNode> byPath = new java.util.HashMap<>();
+        results.forEach(r -> byPath.put(r.path("path").asInt(), r));
+        assertEquals(java.util.Set.of(1, 2, 3, 4, 5, 6), byPath.keySet());
+        long tokens = byPath.get(2).path("tokens").asLong();
         assertTrue(tokens > 0);
-        for (int i = 0; i < 4; i++) {
-            JsonNode r = results.get(i);
-            assertEquals(i + 1, r.path("path").asInt());
+        for (int path : new int[] {1, 2, 3, 4, 6}) {
+            JsonNode r = byPath.get(path);
             assertTrue(r.path("ran").asBoolean(), r.toString());
             assertEquals(6, r.path("chunks").asInt(), r.toString());
             assertEquals(tokens, r.path("tokens").asLong(), "the same chunks on every path: " + r);
             assertTrue(r.path("tokens_per_s").asDouble() > 0);
         }
-        // The ceiling replays the engine's own batches: same batch sizes and padding.
-        assertEquals(results.get(1).path("mean_batch").asDouble(), results.get(0).path("mean_batch").asDouble(), 1e-9);
-        assertEquals(results.get(1).path("padding_efficiency").asDouble(),
-                results.get(0).path("padding_efficiency").asDouble(), 1e-9);
-        // The naive baseline pads every sequence to 512, one per call: never less padding than the engine's
-        // batches, which pad to their longest member rounded up to the length bucket.
-        assertEquals(1.0, results.get(3).path("mean_batch").asDouble(), 1e-9);
-        assertTrue(results.get(3).path("padding_efficiency").asDouble()
-                <= results.get(1).path("padding_efficiency").asDouble() + 1e-12);
+        JsonNode engine = byPath.get(2);
+        // The replay (1) runs the engine's own batches: same batch sizes and padding.
+        assertEquals(engine.path("mean_batch").asDouble(), byPath.get(1).path("mean_batch").asDouble(), 1e-9);
+        assertEquals(engine.path("padding_efficiency").asDouble(),
+                byPath.get(1).path("padding_efficiency").asDouble(), 1e-9);
+        // The best plan on CPU (6): one sequence per call, no padding; the engine's CPU default is that plan too.
+        assertEquals(1.0, byPath.get(6).path("mean_batch").asDouble(), 1e-9);
+        assertEquals(1.0, byPath.get(6).path("padding_efficiency").asDouble(), 1e-9);
+        assertEquals(1.0, engine.path("padding_efficiency").asDouble(), 1e-9);
+        // The naive baseline pads every sequence to 512, one per call: never less padding than the engine's calls.
+        assertEquals(1.0, byPath.get(4).path("mean_batch").asDouble(), 1e-9);
+        assertTrue(byPath.get(4).path("padding_efficiency").asDouble()
+                <= engine.path("padding_efficiency").asDouble() + 1e-12);
+        // The sequence lengths for the GPU script: one line per sequence the engine scored.
+        List<String> lengths = Files.readAllLines(dir.resolve("sequence-lengths-tiny.txt"));
+        assertTrue(lengths.get(0).startsWith("#"));
+        assertTrue(lengths.size() - 1 >= 6, "at least one sequence per chunk");
+        assertTrue(lengths.stream().skip(1).mapToInt(Integer::parseInt).allMatch(n -> n >= 2 && n <= 512));
 
-        JsonNode peer = results.get(4);
+        JsonNode peer = byPath.get(5);
         String why = NodePeer.unavailableReason();
         if (why == null) {
             assertTrue(peer.path("ran").asBoolean(), "node and npm are installed, the peer must run: " + peer);
@@ -79,6 +90,7 @@ class BenchmarkSuiteSmokeTest {
         assertTrue(json.path("stage_profiles").path("tiny").path("tokenize_ms_per_chunk").asDouble() > 0);
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("| 2/1 engine / model-only |"), md);
+        assertTrue(md.contains("| 2/6 engine / model-only best plan |"), md);
         for (String png : List.of("throughput-vs-batch-size.png", "throughput-vs-sequence-length.png",
                 "throughput-vs-parallelism.png", "cost-vs-input-size.png")) {
             assertTrue(Files.size(dir.resolve(png)) > 1000, png);

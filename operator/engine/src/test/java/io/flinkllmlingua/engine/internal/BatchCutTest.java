@@ -18,9 +18,20 @@ class BatchCutTest {
         // With 0.8 the call ends before the first remainder; the remainders then batch at width 96.
         assertEquals(3, BatchCut.size(lengths, 6, 32, 16384, 0.8, BUCKET_32));
         int[] rest = {90, 60, 40};
-        // (90 + 60) / (2 * 96) = 0.78 < 0.8: 60 starts the next call.
-        assertEquals(1, BatchCut.size(rest, 3, 32, 16384, 0.8, BUCKET_32));
+        // (90 + 60) / (2 * 90) = 0.83; with 40: 190 / (3 * 90) = 0.70 < 0.8, so 40 starts the next call.
+        assertEquals(2, BatchCut.size(rest, 3, 32, 16384, 0.8, BUCKET_32));
         assertEquals(3, BatchCut.size(rest, 3, 32, 16384, 0.5, BUCKET_32));
+    }
+
+    @Test
+    void theBucketsRoundingDoesNotSplitEqualSequences() {
+        int[] lengths = new int[40];
+        java.util.Arrays.fill(lengths, 100);
+        // 100 real tokens in a 128-wide call is 0.78 for every row alike: the floor compares rows with the longest.
+        assertEquals(32, BatchCut.size(lengths, 40, 32, 16384, 0.8, BUCKET_32));
+        int[] many = new int[300];
+        java.util.Arrays.fill(many, 100);
+        assertEquals(16384 / 128, BatchCut.size(many, 300, 1000, 16384, 0.8, BUCKET_32), "the token budget counts padding");
     }
 
     @Test
