@@ -230,6 +230,7 @@ public final class BenchmarkSuite {
     private Map<String, String> environment() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("host CPU", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores visible");
+        env.put("CPU int8/bf16 instructions", String.join(" ", cpuInt8Flags()));
         env.put("execution provider", s.provider.name() + (resolvedProvider == null ? ""
                 : " (ran on " + resolvedProvider.name() + "; the Node peer on CPU)"));
         env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -242,6 +243,30 @@ public final class BenchmarkSuite {
             env.put("model " + m.id(), m.description());
         }
         return env;
+    }
+
+    /** The CPU flags (as {@code lscpu} lists them) that int8 and bf16 kernels of ONNX Runtime's MLAS use. */
+    static final List<String> INT8_FLAGS = List.of("avx2", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
+            "avx_vnni_int8", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16");
+
+    static List<String> cpuInt8Flags() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    List<String> flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    List<String> out = new ArrayList<>();
+                    for (String f : INT8_FLAGS) {
+                        if (flags.contains(f)) {
+                            out.add(f);
+                        }
+                    }
+                    return out.isEmpty() ? List.of("none of " + INT8_FLAGS) : out;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return List.of("unknown (no /proc/cpuinfo)");
     }
 
     static String cpuModel() {
