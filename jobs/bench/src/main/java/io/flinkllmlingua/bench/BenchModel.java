@@ -3,6 +3,7 @@ package io.flinkllmlingua.bench;
 import io.flinkllmlingua.models.minilm.UntrainedMiniLmModel;
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.models.GeneratedModel;
+import io.flinkllmlingua.models.ModelQuantizer;
 import io.flinkllmlingua.models.ModelSpec;
 import io.flinkllmlingua.models.TinyModelGenerator;
 
@@ -28,16 +29,36 @@ public enum BenchModel {
             "random weights, mBERT-base shape (12 layers, hidden 768, 12 heads, FFN 3072, vocab 119547)"),
     /** Random weights, XLM-R-large shape (the official xlm-roberta-large checkpoint), external data (~2.2 GB). */
     XLMR_LARGE("xlmr-large-shape", GeneratedFamily.SENTENCEPIECE,
-            "random weights, XLM-R-large shape (24 layers, hidden 1024, 16 heads, FFN 4096, vocab 250002)");
+            "random weights, XLM-R-large shape (24 layers, hidden 1024, 16 heads, FFN 4096, vocab 250002)"),
+    /** {@link #MINILM} quantised by {@code llmlingua models quantize} (int8 weights, per-row int8 activations). */
+    MINILM_INT8("minilm-int8", MINILM),
+    MBERT_BASE_INT8("mbert-base-shape-int8", MBERT_BASE),
+    XLMR_LARGE_INT8("xlmr-large-shape-int8", XLMR_LARGE);
 
     private final String id;
     private final GeneratedFamily family;
     private final String description;
+    /** The fp32 model this one is the int8 quantisation of; null for an fp32 model. */
+    private final BenchModel fp32;
 
     BenchModel(String id, GeneratedFamily family, String description) {
         this.id = id;
         this.family = family;
         this.description = description;
+        this.fp32 = null;
+    }
+
+    BenchModel(String id, BenchModel fp32) {
+        this.id = id;
+        this.family = fp32.family;
+        this.description = fp32.description + ", quantised to int8 by `llmlingua models quantize` (per-channel int8 "
+                + "weights, per-row activations)";
+        this.fp32 = fp32;
+    }
+
+    /** The fp32 model this one quantises, or null. */
+    public BenchModel fp32() {
+        return fp32;
     }
 
     public String id() {
@@ -58,8 +79,8 @@ public enum BenchModel {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown model '" + s + "', expected one of tiny, minilm, "
-                + "mbert-base-shape, xlmr-large-shape");
+        throw new IllegalArgumentException("unknown model '" + s + "', expected one of " + java.util.Arrays.stream(values())
+                .map(BenchModel::id).collect(java.util.stream.Collectors.joining(", ")));
     }
 
     ModelSpec spec() {
@@ -80,6 +101,9 @@ public enum BenchModel {
             return UntrainedMiniLmModel.ensure(log);
         }
         Path dir = cacheRoot.resolve("models").resolve("bench-" + id);
+        if (fp32 != null) {
+            return quantized(fp32.ensure(cacheRoot, log), dir, log);
+        }
         if (Files.isRegularFile(dir.resolve("model.onnx")) && Files.isRegularFile(dir.resolve("config.json"))) {
             return dir;
         }
@@ -99,6 +123,27 @@ public enum BenchModel {
         Files.move(dir.resolve("config.json.pending"), dir.resolve("config.json"));
         log.printf(Locale.ROOT, "Generated %s: %.1f M parameters, %.0f MB, in %.1f s%n", id,
                 g.parameterCount() / 1e6, (g.modelBytes() + g.externalBytes()) / 1e6, g.millis() / 1e3);
+        return dir;
+    }
+
+    /** The int8 quantisation of {@code source}, built into {@code dir} first if the cache does not hold it. */
+    private Path quantized(Path source, Path dir, PrintStream log) throws IOException {
+        if (Files.isRegularFile(dir.resolve(ModelQuantizer.MANIFEST_FILE))) {
+            return dir;
+        }
+        if (Files.exists(dir)) {
+            deleteRecursively(dir); // an interrupted earlier build
+        }
+        log.printf(Locale.ROOT, "Quantising %s to int8 into %s...%n", source, dir);
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");
+        if (Files.exists(tmp)) {
+            deleteRecursively(tmp);
+        }
+        long t0 = System.nanoTime();
+        ModelQuantizer.Result r = ModelQuantizer.quantize(source, tmp);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        log.printf(Locale.ROOT, "Quantised %s: %d MatMuls in %.1f s%n", id, r.quantizedMatMuls(),
+                (System.nanoTime() - t0) / 1e9);
         return dir;
     }
 

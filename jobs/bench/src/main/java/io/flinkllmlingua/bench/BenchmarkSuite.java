@@ -6,6 +6,7 @@ import io.flinkllmlingua.engine.EngineVersion;
 import io.flinkllmlingua.engine.ExecutionProvider;
 import io.flinkllmlingua.engine.ModelBatch;
 import io.flinkllmlingua.models.GeneratedFamily;
+import io.flinkllmlingua.training.eval.KeepAgreement;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,6 +36,8 @@ public final class BenchmarkSuite {
     private final long start = System.nanoTime();
     private final Instant startedAt = Instant.now();
     private ExecutionProvider resolvedProvider;
+    /** Keep agreement of each int8 model with its fp32 model. */
+    private final Map<String, KeepAgreement.Result> agreements = new LinkedHashMap<>();
 
     public BenchmarkSuite(SuiteSettings settings, String command, PrintStream log) {
         this.s = settings;
@@ -97,7 +100,8 @@ public final class BenchmarkSuite {
     private Path write(Instant started, List<PathResult> results, Map<String, EngineThroughput.StageTimes> stages,
                        Map<String, StageProfile> profiles, List<SweepPoint> sweeps) throws IOException {
         SuiteReport report = new SuiteReport(started.toString(), environment(), command, List.copyOf(results),
-                new LinkedHashMap<>(stages), new LinkedHashMap<>(profiles), List.copyOf(sweeps));
+                new LinkedHashMap<>(stages), new LinkedHashMap<>(profiles), List.copyOf(sweeps),
+                new LinkedHashMap<>(agreements));
         return ResultsWriter.write(s.resultsRoot.resolve(STAMP.format(started)), report);
     }
 
@@ -132,11 +136,23 @@ public final class BenchmarkSuite {
         results.add(print(ceiling));
         results.add(engine.result());
 
-        if (s.flink) {
+        if (model.fp32() != null) {
+            // The int8 rows answer "how much faster, and does it keep the decisions": the engine-side paths and the
+            // peer on the same files; the job and the naive loop are the fp32 rows' questions.
+            int n = Math.min(chunks.size(), s.agreementTexts);
+            if (n > 0) {
+                progress("  keep agreement with %s on %d chunks", model.fp32().id(), n);
+                KeepAgreement.Result a = KeepAgreement.compare(model.fp32().ensure(s.cacheRoot, log), dir,
+                        chunks.texts().subList(0, n), s.rate);
+                agreements.put(id, a);
+                log.printf(Locale.ROOT, "    %s%n", a.summary());
+            }
+        }
+        if (s.flink && model.fp32() == null) {
             progress("  3. Flink job via Kafka (parallelism %d)", s.parallelism);
             results.add(print(flink.measure(id, operatorOptions(dir), chunks, s.parallelism)));
         }
-        if (s.naive) {
+        if (s.naive && model.fp32() == null) {
             progress("  4. naive baseline (1 caller, batch 1, padded to 512)");
             EngineConfig naive = engineConfig(dir, 1, true);
             results.add(print(EngineThroughput.measure(BenchPath.NAIVE, id, naive, chunks.texts(), options, 1,

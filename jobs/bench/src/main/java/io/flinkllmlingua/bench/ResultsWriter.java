@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkllmlingua.training.eval.KeepAgreement;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,6 +103,12 @@ public final class ResultsWriter {
             for (Map.Entry<String, Double> e : report.ratios(model).entrySet()) {
                 sb.append("| ").append(e.getKey()).append(" | ").append(num(e.getValue(), 2)).append(" |\n");
             }
+            KeepAgreement.Result agreement = report.agreements().get(model);
+            if (agreement != null) {
+                sb.append("\nKeep decisions against the fp32 model on the first ").append(agreement.texts())
+                        .append(" chunks (rate 0.5, product options): ").append(escape(agreement.summary()))
+                        .append(".\n");
+            }
             EngineThroughput.StageTimes st = report.engineStages().get(model);
             if (st != null) {
                 sb.append("\nWhere the engine's time went (path 2): wall ").append(num(st.wallSeconds(), 2))
@@ -176,8 +183,16 @@ public final class ResultsWriter {
         ObjectNode ratios = root.putObject("ratios");
         for (String model : report.models()) {
             ObjectNode m = ratios.putObject(model);
-            report.ratios(model).forEach((k, v) -> putNumber(m, k.substring(0, 3), v));
+            report.ratios(model).forEach((k, v) -> putNumber(m, k.substring(0, k.indexOf(' ')), v));
         }
+        ObjectNode agreements = root.putObject("keep_agreement");
+        report.agreements().forEach((model, a) -> {
+            ObjectNode n = agreements.putObject(model);
+            n.put("texts", a.texts());
+            n.put("word_agreement", a.wordAgreement());
+            n.put("token_agreement", a.tokenAgreement());
+            n.put("max_probability_difference", a.maxProbabilityDifference());
+        });
         ObjectNode stages = root.putObject("engine_stages");
         report.engineStages().forEach((model, st) -> {
             ObjectNode s = stages.putObject(model);

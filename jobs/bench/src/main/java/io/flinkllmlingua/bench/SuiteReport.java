@@ -1,5 +1,7 @@
 package io.flinkllmlingua.bench;
 
+import io.flinkllmlingua.training.eval.KeepAgreement;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +13,10 @@ import java.util.Map;
  */
 public record SuiteReport(String startedAt, Map<String, String> environment, String command, List<PathResult> results,
                           Map<String, EngineThroughput.StageTimes> engineStages, Map<String, StageProfile> profiles,
-                          List<SweepPoint> sweeps) {
+                          List<SweepPoint> sweeps, Map<String, KeepAgreement.Result> agreements) {
+
+    /** The int8 models' suffix: {@code minilm-int8} quantises {@code minilm}. */
+    static final String INT8_SUFFIX = "-int8";
 
     /** The ratios of token rates for one model: 2/1, 3/1, 2/4, 2/5 (NaN where a path did not run). */
     public Map<String, Double> ratios(String model) {
@@ -21,12 +26,24 @@ public record SuiteReport(String startedAt, Map<String, String> environment, Str
         out.put("3/1 Flink job / model-only", ratio(model, BenchPath.FLINK_JOB, BenchPath.MODEL_ONLY));
         out.put("2/4 engine / naive", ratio(model, BenchPath.ENGINE, BenchPath.NAIVE));
         out.put("2/5 engine / peer", ratio(model, BenchPath.ENGINE, BenchPath.NODE_PEER));
+        if (model.endsWith(INT8_SUFFIX)) {
+            String fp32 = model.substring(0, model.length() - INT8_SUFFIX.length());
+            out.put("int8/fp32 engine (path 2 of " + fp32 + ")", ratio(model, fp32, BenchPath.ENGINE));
+            out.put("int8/fp32 model-only best plan (path 6)", ratio(model, fp32, BenchPath.MODEL_BEST_PLAN));
+        }
         return out;
     }
 
     double ratio(String model, BenchPath a, BenchPath b) {
-        PathResult x = find(model, a);
-        PathResult y = find(model, b);
+        return ratio(find(model, a), find(model, b));
+    }
+
+    /** One path of two models: {@code model} over {@code other}. */
+    double ratio(String model, String other, BenchPath path) {
+        return ratio(find(model, path), find(other, path));
+    }
+
+    private static double ratio(PathResult x, PathResult y) {
         if (x == null || y == null || !x.ran() || !y.ran()) {
             return Double.NaN;
         }

@@ -49,12 +49,18 @@ public final class SuiteSettings {
     public BenchModel growthModel = BenchModel.TINY;
     public List<Long> documentBytes = List.of(1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L);
 
+    /** Chunks of an int8 model's keep-agreement check against its fp32 model (the first of its chunks). */
+    public int agreementTexts = 16;
+
     public static SuiteSettings defaults() {
         SuiteSettings s = new SuiteSettings();
         s.records.put(BenchModel.TINY, 296);
         s.records.put(BenchModel.MINILM, 64);
+        s.records.put(BenchModel.MINILM_INT8, 64);
         s.records.put(BenchModel.MBERT_BASE, 12);
+        s.records.put(BenchModel.MBERT_BASE_INT8, 12);
         s.records.put(BenchModel.XLMR_LARGE, 4);
+        s.records.put(BenchModel.XLMR_LARGE_INT8, 4);
         return s;
     }
 
@@ -62,6 +68,8 @@ public final class SuiteSettings {
         SuiteSettings s = new SuiteSettings();
         s.records.put(BenchModel.TINY, 64);
         s.records.put(BenchModel.MINILM, 32);
+        s.records.put(BenchModel.MINILM_INT8, 32);
+        s.agreementTexts = 8;
         s.sweepRecords = 32;
         s.batchSizes = List.of(1, 8, 32);
         s.chunkWords = List.of(32, 128, 256);

@@ -36,7 +36,7 @@ class ResultsWriterTest {
                 new SweepPoint("input-size", "m", 10240, row(BenchPath.ENGINE, "m", 0.5, 5)));
         return new SuiteReport("2026-01-01T00:00:00Z", Map.of("host CPU", "test"), "llmlingua bench-suite --quick",
                 results, Map.of("m", new EngineThroughput.StageTimes(3, 4, 1, 1.5, 2)),
-                Map.of("m", new StageProfile(10, 0.25, 0.5)), sweeps);
+                Map.of("m", new StageProfile(10, 0.25, 0.5)), sweeps, Map.of());
     }
 
     @Test

@@ -44,8 +44,10 @@ final class BenchSuiteCommand implements Callable<Integer> {
 
     @Option(names = "--models", split = ",", paramLabel = "MODEL[=N]",
             description = "Models and chunks per model, in run order: tiny, minilm, mbert-base-shape, "
-                    + "xlmr-large-shape (default: tiny=296,minilm=64,mbert-base-shape=12,xlmr-large-shape=4; "
-                    + "--quick: tiny=64,minilm=32). Without =N, --records applies.")
+                    + "xlmr-large-shape, and the int8 quantisation of the last three (minilm-int8, ...; built by "
+                    + "'models quantize' on first use) (default: tiny=296,minilm=64,minilm-int8=64,"
+                    + "mbert-base-shape=12,mbert-base-shape-int8=12,xlmr-large-shape=4,xlmr-large-shape-int8=4; "
+                    + "--quick: tiny=64,minilm=32,minilm-int8=32). Without =N, --records applies.")
     List<String> models;
 
     @Option(names = "--records", paramLabel = "N", description = "Chunks per model where --models gives none.")
