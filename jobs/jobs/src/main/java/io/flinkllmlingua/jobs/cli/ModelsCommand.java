@@ -12,9 +12,11 @@ import io.flinkllmlingua.models.ModelCatalog;
 import io.flinkllmlingua.models.ModelEntry;
 import io.flinkllmlingua.models.ModelFetchOptions;
 import io.flinkllmlingua.models.ModelFetcher;
+import io.flinkllmlingua.models.ModelQuantizer;
 import io.flinkllmlingua.models.ModelSpec;
 import io.flinkllmlingua.models.TinyModelGenerator;
 import io.flinkllmlingua.training.demo.TeacherDemoModel;
+import io.flinkllmlingua.training.eval.KeepAgreement;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +28,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -36,10 +40,12 @@ import java.util.concurrent.Callable;
  * {@code --model "$(llmlingua models fetch NAME)"} works) and a description on standard error.
  */
 @Command(name = "models",
-        header = "Model tools: list, fetch, import a checkpoint, generate test models, build the MiniLM model.",
+        header = "Model tools: list, fetch, import a checkpoint, generate test models, build the MiniLM model,"
+                + " quantise to int8, compare two models' keep decisions.",
         mixinStandardHelpOptions = true,
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Fetch.class, ModelsCommand.Import.class,
-                ModelsCommand.Generate.class, ModelsCommand.BuildMiniLm.class, ModelsCommand.BuildDemo.class})
+                ModelsCommand.Generate.class, ModelsCommand.BuildMiniLm.class, ModelsCommand.BuildDemo.class,
+                ModelsCommand.Quantize.class, ModelsCommand.Compare.class})
 final class ModelsCommand implements Runnable {
     @ParentCommand
     LlmLinguaCli cli;
@@ -49,7 +55,8 @@ final class ModelsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand (list, fetch, import, generate, build-minilm or build-demo)");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand (list, fetch, import,"
+                + " generate, build-minilm, build-demo, quantize or compare)");
     }
 
     PrintStream out() {
@@ -299,6 +306,94 @@ final class ModelsCommand implements Runnable {
             models.cli.stderr().printf(Locale.ROOT, "demo model%s: golden keep-word F1 en %.3f, zh %.3f%n",
                     built.cached() ? " (cached)" : "", built.goldenF1("en"), built.goldenF1("zh"));
             models.out().println(built.directory());
+            return LlmLinguaCli.EXIT_OK;
+        }
+    }
+
+    @Command(name = "quantize",
+            header = "Write an int8 copy of a model directory (per-channel int8 weights, per-token activation"
+                    + " quantisation: results never depend on the batch); prints its directory.",
+            mixinStandardHelpOptions = true)
+    static final class Quantize implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "The float model directory.")
+        Path model;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "New or empty directory to write.")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            ModelQuantizer.Result r;
+            try {
+                r = ModelQuantizer.builder(model, out).build().run();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            models.cli.stderr().printf(Locale.ROOT, "quantised %d MatMuls to int8 (%d head%s kept float), %d bytes,"
+                            + " in %d ms: %s%n", r.quantizedMatMuls(), r.keptHeads(), r.keptHeads() == 1 ? "" : "s",
+                    r.modelBytes(), r.millis(), r.method());
+            models.out().println(r.directory());
+            return LlmLinguaCli.EXIT_OK;
+        }
+    }
+
+    @Command(name = "compare",
+            header = "Print how often two models (e.g. float and int8) make the same keep decisions on a corpus.",
+            mixinStandardHelpOptions = true)
+    static final class Compare implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "The reference model directory.")
+        Path model;
+
+        @Option(names = "--against", required = true, paramLabel = "DIR", description = "The model to compare.")
+        Path against;
+
+        @Option(names = "--corpus", required = true, paramLabel = "FILE.jsonl",
+                description = "JSON lines with a string field 'text'.")
+        Path corpus;
+
+        @Option(names = "--limit", paramLabel = "N", description = "Compare the first N texts. Default: all.")
+        int limit;
+
+        @Option(names = "--rate", paramLabel = "R",
+                description = "Compression rate of the word decisions. Default: " + KeepAgreement.DEFAULT_RATE + ".")
+        double rate = KeepAgreement.DEFAULT_RATE;
+
+        @Override
+        public Integer call() throws IOException {
+            if (limit < 0) {
+                throw new ParameterException(spec.commandLine(), "--limit must be at least 1");
+            }
+            for (Path dir : List.of(model, against)) {
+                if (!Files.isRegularFile(dir.resolve("model.onnx"))) {
+                    throw new ParameterException(spec.commandLine(), "no model.onnx in " + dir);
+                }
+            }
+            if (!Files.isRegularFile(corpus)) {
+                throw new ParameterException(spec.commandLine(), "corpus " + corpus + " is not a file");
+            }
+            List<String> texts;
+            try {
+                texts = KeepAgreement.readCorpus(corpus, limit);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (texts.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "corpus " + corpus + " has no texts");
+            }
+            KeepAgreement.Result r = KeepAgreement.compare(model, against, texts, rate);
+            models.out().println(r.summary());
             return LlmLinguaCli.EXIT_OK;
         }
     }

@@ -51,6 +51,47 @@ class ModelsCommandTest {
     }
 
     @Test
+    void quantizeWritesAnInt8ModelAndCompareReportsAgreement() throws Exception {
+        Path src = tmp.resolve("fp32");
+        Run gen = run("", "models", "generate", "--family", "wordpiece", "--out", src.toString());
+        assertEquals(0, gen.exitCode(), gen::toString);
+        Path out = tmp.resolve("int8");
+        Run q = run("", "models", "quantize", "--model", src.toString(), "--out", out.toString());
+        assertEquals(0, q.exitCode(), q::toString);
+        assertEquals(out.toString(), q.stdout().strip());
+        assertTrue(q.stderr().contains("quantised 12 MatMuls"), q.stderr());
+        assertTrue(Files.isRegularFile(out.resolve("quantization.json")));
+        Run c = run(CompressCommandTest.T1, "compress", "--model", out.toString(), "-q");
+        assertEquals(0, c.exitCode(), c::toString);
+
+        Run again = run("", "models", "quantize", "--model", src.toString(), "--out", out.toString());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, again.exitCode(), again::toString);
+        assertTrue(again.stderr().contains("not empty"), again.stderr());
+        assertTrue(!again.stderr().contains("\tat "), again.stderr());
+        Run missing = run("", "models", "quantize", "--model", tmp.resolve("nope").toString(), "--out",
+                tmp.resolve("o").toString());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, missing.exitCode(), missing::toString);
+
+        Path corpus = tmp.resolve("corpus.jsonl");
+        Files.writeString(corpus, "{\"text\": \"The quick brown fox jumps over the lazy dog.\"}\n"
+                + "{\"text\": \"Flink runs the operator on every task manager of the cluster.\"}\n");
+        Run same = run("", "models", "compare", "--model", src.toString(), "--against", src.toString(),
+                "--corpus", corpus.toString());
+        assertEquals(0, same.exitCode(), same::toString);
+        assertTrue(same.stdout().contains("word keep agreement 100.00%"), same.stdout());
+        assertTrue(same.stdout().contains("token p>0.5 agreement 100.00%"), same.stdout());
+        Run vs = run("", "models", "compare", "--model", src.toString(), "--against", out.toString(),
+                "--corpus", corpus.toString(), "--limit", "1");
+        assertEquals(0, vs.exitCode(), vs::toString);
+        assertTrue(vs.stdout().contains("over 1 texts"), vs.stdout());
+        Files.writeString(tmp.resolve("bad.jsonl"), "{\"txt\": 1}\n");
+        Run bad = run("", "models", "compare", "--model", src.toString(), "--against", out.toString(),
+                "--corpus", tmp.resolve("bad.jsonl").toString());
+        assertEquals(LlmLinguaCli.EXIT_USAGE, bad.exitCode(), bad::toString);
+        assertTrue(bad.stderr().contains("no string field 'text'"), bad.stderr());
+    }
+
+    @Test
     void miniLmModelCompresses() {
         Path out = tmp.resolve("minilm");
         Run b = run("", "models", "build-minilm", "--out", out.toString());

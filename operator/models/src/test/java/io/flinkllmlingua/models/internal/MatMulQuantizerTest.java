@@ -1,0 +1,112 @@
+package io.flinkllmlingua.models.internal;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import org.junit.jupiter.api.Test;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Gemm path (no graph of this project has one): alpha, beta, transB and the bias survive quantisation. */
+class MatMulQuantizerTest {
+    @Test
+    void gemmWithTransposedWeightAlphaAndBetaIsQuantised() throws Exception {
+        int n = 5;
+        int k = 16;
+        int m = 8;
+        Random rnd = new Random(3);
+        float[] w = new float[m * k]; // [m, k], used transposed
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rnd.nextGaussian();
+        }
+        float[] c = new float[m];
+        for (int i = 0; i < m; i++) {
+            c[i] = (float) rnd.nextGaussian();
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().setName("gemm");
+        g.addInput(info("x", n, k)).addOutput(info("z", n, m));
+        g.addInitializer(tensor("W", w, m, k)).addInitializer(tensor("C", c, m));
+        g.addNode(NodeProto.newBuilder().setOpType("Gemm").setName("gemm").addInput("x").addInput("W").addInput("C")
+                .addOutput("y").addAttribute(intAttr("transB", 1)).addAttribute(floatAttr("alpha", 0.5f))
+                .addAttribute(floatAttr("beta", 2f)));
+        // Not a head: a Relu sits between the Gemm and the output.
+        g.addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("y").addOutput("z"));
+        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g);
+        ModelProto source = model.build();
+        MatMulQuantizer.Result r = MatMulQuantizer.quantize(model, MatMulQuantizer.Scheme.SYMMETRIC_UINT8,
+                t -> OnnxModelFiles.floats(t, Path.of(".")));
+        assertEquals(1, r.quantized());
+        assertTrue(model.getGraph().getNodeList().stream().noneMatch(x -> x.getOpType().equals("Gemm")));
+        float[] x = new float[n * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        float[] expected = run(source, x, n, k);
+        float[] got = run(model.build(), x, n, k);
+        double maxAbs = 0;
+        for (float v : expected) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        assertTrue(maxAbs > 1, "the Relu output is not all zeros");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], 0.03 * maxAbs, "element " + i);
+        }
+    }
+
+    private static float[] run(ModelProto model, float[] x, int n, int k) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+             OrtSession s = env.createSession(model.toByteArray(), o);
+             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, k});
+             OrtSession.Result r = s.run(Map.of("x", t))) {
+            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] out = new float[fb.remaining()];
+            fb.get(out);
+            return out;
+        }
+    }
+
+    private static ValueInfoProto info(String name, long... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDimBuilder().setDimValue(d);
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+
+    private static TensorProto tensor(String name, float[] v, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        for (float f : v) {
+            t.addFloatData(f);
+        }
+        return t.build();
+    }
+
+    private static AttributeProto intAttr(String name, long v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+    }
+
+    private static AttributeProto floatAttr(String name, float v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+    }
+}
