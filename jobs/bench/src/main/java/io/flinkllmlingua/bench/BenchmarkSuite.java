@@ -5,6 +5,7 @@ import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.EngineVersion;
 import io.flinkllmlingua.engine.ExecutionProvider;
 import io.flinkllmlingua.engine.ModelBatch;
+import io.flinkllmlingua.engine.RenderMode;
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.training.eval.KeepAgreement;
 
@@ -197,13 +198,25 @@ public final class BenchmarkSuite {
 
     private void sweepInputSize(BenchModel model, Path dir, BenchCorpus corpus, List<SweepPoint> out) throws Exception {
         for (long bytes : s.documentBytes) {
-            String doc = corpus.document(bytes);
-            progress("sweep input size: one %d-byte document (%s)", bytes, model.id());
-            EngineThroughput.Run r = EngineThroughput.measure(BenchPath.ENGINE, model.id(),
-                    engineConfig(dir, s.maxBatch, false), List.of(doc), options(), 1, 0);
-            out.add(new SweepPoint("input-size", model.id(), bytes,
-                    print(r.result().withNote(r.stats().sequences() + " model sequences"))));
+            out.add(inputSizePoint(INPUT_SIZE, model, dir, corpus.document(bytes), bytes, options()));
+            if (s.referenceDocumentBytes.contains(bytes)) {
+                out.add(inputSizePoint(INPUT_SIZE_REFERENCE, model, dir, corpus.document(bytes), bytes,
+                        options(RenderMode.REFERENCE)));
+            }
         }
+    }
+
+    /** The input-size sweep in the product's render mode, and in {@link RenderMode#REFERENCE} at some sizes. */
+    static final String INPUT_SIZE = "input-size";
+    static final String INPUT_SIZE_REFERENCE = "input-size-reference";
+
+    private SweepPoint inputSizePoint(String sweep, BenchModel model, Path dir, String doc, long bytes,
+                                      CompressionOptions options) throws Exception {
+        progress("sweep input size: one %d-byte document (%s, %s)", bytes, model.id(), options.renderMode());
+        EngineThroughput.Run r = EngineThroughput.measure(BenchPath.ENGINE, model.id(),
+                engineConfig(dir, s.maxBatch, false), List.of(doc), options, 1, 0);
+        return new SweepPoint(sweep, model.id(), bytes, print(r.result().withNote(options.renderMode() + ", "
+                + r.stats().sequences() + " model sequences")));
     }
 
     /**
@@ -227,7 +240,11 @@ public final class BenchmarkSuite {
     }
 
     CompressionOptions options() {
-        return CompressionOptions.builder().rate(s.rate).forceTokens(s.forceTokens).build();
+        return options(CompressionOptions.PRODUCT_RENDER_MODE);
+    }
+
+    CompressionOptions options(RenderMode mode) {
+        return CompressionOptions.builder().rate(s.rate).forceTokens(s.forceTokens).renderMode(mode).build();
     }
 
     /** The operator options equivalent to {@link #engineConfig} and {@link #options}. */

@@ -54,16 +54,23 @@ public final class ResultsWriter {
             }
             String[] p = e.getValue();
             boolean inputSize = e.getKey().equals("input-size");
-            double[] x = points.stream().mapToDouble(SweepPoint::x).toArray();
-            double[] y = points.stream().mapToDouble(inputSize ? SweepPoint::millisPerKib
-                    : SweepPoint::tokensPerSecond).toArray();
+            List<LinePlot.Series> series = new ArrayList<>();
+            series.add(series(inputSize ? "time per KiB (ORIGINAL_SPANS, the product's)" : "tokens/s", points,
+                    inputSize));
+            List<SweepPoint> reference = report.sweep("input-size-reference");
+            if (inputSize && !reference.isEmpty()) {
+                series.add(series("time per KiB (REFERENCE rendering)", reference, true));
+            }
             LinePlot.write(dir.resolve(p[0]), p[1] + " (" + points.get(0).model() + ")", p[2],
-                    inputSize ? "ms per KiB" : "cl100k tokens / s",
-                    List.of(new LinePlot.Series(inputSize ? "time per KiB" : "tokens/s", x, y)),
-                    Boolean.parseBoolean(p[3]));
+                    inputSize ? "ms per KiB" : "cl100k tokens / s", series, Boolean.parseBoolean(p[3]));
             written.add(p[0]);
         }
         return written;
+    }
+
+    private static LinePlot.Series series(String name, List<SweepPoint> points, boolean perKib) {
+        return new LinePlot.Series(name, points.stream().mapToDouble(SweepPoint::x).toArray(),
+                points.stream().mapToDouble(perKib ? SweepPoint::millisPerKib : SweepPoint::tokensPerSecond).toArray());
     }
 
     /** The report as markdown: environment, the main table per model, ratios, the gap analysis, sweeps. */
@@ -134,12 +141,13 @@ public final class ResultsWriter {
         }
         if (!report.sweeps().isEmpty()) {
             sb.append("\n## Scaling\n");
-            for (String sweep : List.of("batch-size", "sequence-length", "parallelism", "input-size")) {
+            for (String sweep : List.of("batch-size", "sequence-length", "parallelism", "input-size",
+                    "input-size-reference")) {
                 List<SweepPoint> points = report.sweep(sweep);
                 if (points.isEmpty()) {
                     continue;
                 }
-                boolean size = sweep.equals("input-size");
+                boolean size = sweep.startsWith("input-size");
                 sb.append("\n### ").append(sweep).append(" (").append(points.get(0).model()).append(")\n\n");
                 sb.append(size ? "| document bytes | tokens | seconds | ms per KiB | tokens/s |\n|---:|---:|---:|---:|---:|\n"
                         : "| " + sweep + " | chunks | tokens/s | chunks/s | mean batch | padding eff. | p50 ms | p99 ms |\n"
@@ -161,6 +169,14 @@ public final class ResultsWriter {
                 }
             }
         }
+        Map<Double, Double> spansOverReference = spansOverReference(report);
+        if (!spansOverReference.isEmpty()) {
+            sb.append("\nTime of one document in the product's render mode (ORIGINAL_SPANS) over the reference's ")
+                    .append("(REFERENCE), same document, same model:\n\n| document bytes | ORIGINAL_SPANS / REFERENCE |\n")
+                    .append("|---:|---:|\n");
+            spansOverReference.forEach((bytes, ratio) -> sb.append("| ").append(num(bytes, 0)).append(" | ")
+                    .append(num(ratio, 2)).append(" |\n"));
+        }
         if (!plots.isEmpty()) {
             sb.append("\n## Plots\n\n");
             for (String p : plots) {
@@ -168,6 +184,19 @@ public final class ResultsWriter {
             }
         }
         return sb.toString();
+    }
+
+    /** Document bytes -> seconds in ORIGINAL_SPANS over seconds in REFERENCE, where both were measured. */
+    static Map<Double, Double> spansOverReference(SuiteReport report) {
+        Map<Double, Double> out = new LinkedHashMap<>();
+        for (SweepPoint ref : report.sweep("input-size-reference")) {
+            for (SweepPoint spans : report.sweep("input-size")) {
+                if (spans.x() == ref.x() && spans.model().equals(ref.model()) && ref.result().seconds() > 0) {
+                    out.put(ref.x(), spans.result().seconds() / ref.result().seconds());
+                }
+            }
+        }
+        return out;
     }
 
     static ObjectNode json(SuiteReport report) {
@@ -193,6 +222,8 @@ public final class ResultsWriter {
             n.put("token_agreement", a.tokenAgreement());
             n.put("max_probability_difference", a.maxProbabilityDifference());
         });
+        ObjectNode spans = root.putObject("original_spans_over_reference");
+        spansOverReference(report).forEach((bytes, ratio) -> putNumber(spans, String.valueOf(bytes.longValue()), ratio));
         ObjectNode stages = root.putObject("engine_stages");
         report.engineStages().forEach((model, st) -> {
             ObjectNode s = stages.putObject(model);

@@ -47,7 +47,9 @@ public final class SuiteSettings {
     public List<Integer> parallelisms = List.of(1, 2);
     /** Model of the input-size sweep; null skips it. */
     public BenchModel growthModel = BenchModel.TINY;
-    public List<Long> documentBytes = List.of(1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L);
+    public List<Long> documentBytes = List.of(1_000L, 10_000L, 100_000L, 1_000_000L, 5_000_000L, 10_000_000L);
+    /** Sizes of {@link #documentBytes} also measured in the reference's render mode (REFERENCE against the product's). */
+    public List<Long> referenceDocumentBytes = List.of(10_000L, 1_000_000L, 5_000_000L);
 
     /** Chunks of an int8 model's keep-agreement check against its fp32 model (the first of its chunks). */
     public int agreementTexts = 16;
@@ -74,6 +76,7 @@ public final class SuiteSettings {
         s.batchSizes = List.of(1, 8, 32);
         s.chunkWords = List.of(32, 128, 256);
         s.documentBytes = List.of(1_000L, 10_000L, 100_000L);
+        s.referenceDocumentBytes = List.of(10_000L, 100_000L);
         return s;
     }
 }

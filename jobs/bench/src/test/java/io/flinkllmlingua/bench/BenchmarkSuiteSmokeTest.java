@@ -37,6 +37,7 @@ class BenchmarkSuiteSmokeTest {
         s.parallelisms = List.of(1);
         s.growthModel = BenchModel.TINY;
         s.documentBytes = List.of(1_000L, 5_000L);
+        s.referenceDocumentBytes = List.of(5_000L);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Path dir = new BenchmarkSuite(s, "test", new PrintStream(log, true, StandardCharsets.UTF_8)).run();
         String progress = log.toString(StandardCharsets.UTF_8);
@@ -86,7 +87,8 @@ class BenchmarkSuiteSmokeTest {
                     peer.toString());
         }
 
-        assertEquals(2 + 2 + 1 + 2, json.path("sweeps").size());
+        assertEquals(2 + 2 + 1 + 2 + 1, json.path("sweeps").size());
+        assertTrue(json.path("original_spans_over_reference").path("5000").asDouble() > 0, json.toString());
         assertTrue(json.path("stage_profiles").path("tiny").path("tokenize_ms_per_chunk").asDouble() > 0);
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("| 2/1 engine / model-only |"), md);
