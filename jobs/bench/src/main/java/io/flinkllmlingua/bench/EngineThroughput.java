@@ -59,7 +59,8 @@ public final class EngineThroughput {
             PathResult result = new PathResult(path, model, texts.size(), tokens, m.seconds,
                     LatencyStats.of(m.latencies), delta.meanBatchSize(), delta.paddingEfficiency(), peak,
                     callers + (callers == 1 ? " caller" : " concurrent callers") + ", max batch "
-                            + config.maxBatchSequences() + (config.padToMaxLength() ? ", padded to 512" : ""));
+                            + config.maxBatchSequences() + (config.padToMaxLength() ? ", padded to 512" : ""))
+                    .withPhases(m.phases);
             return new Run(result, List.copyOf(batches), m.tokens, stages, delta, engine.provider());
         }
     }
@@ -68,6 +69,7 @@ public final class EngineThroughput {
         double[] latencies;
         long[] tokens;
         double seconds;
+        Phases phases;
         long preprocess;
         long inference;
         long selection;
@@ -79,6 +81,7 @@ public final class EngineThroughput {
         Measured m = new Measured();
         m.latencies = t.latencyMillis();
         m.seconds = t.seconds();
+        m.phases = t.phases();
         m.tokens = new long[texts.size()];
         CompressionResult[] results = t.results();
         for (int i = 0; i < results.length; i++) {
