@@ -68,7 +68,9 @@ public final class BackfillJob {
                     .returns(InputChunk.class)
                     .name("skip-up-to-date").uid("backfill-skip-up-to-date");
         } else {
-            toCompress = chunks;
+            // Spread the chunks over every subtask's engine: a source has as many splits as files (or partitions,
+            // or ranges), and one JSONL file chained straight into the operator kept all chunks on one subtask.
+            toCompress = chunks.rebalance();
         }
 
         DataStream<ChunkOutcome> outputs = LlmLinguaOperator.compress(toCompress, config)
