@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.engine.PromptCompressor;
+import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.flink.LlmLinguaConfig;
 import io.flinkllmlingua.jobs.backfill.BackfillJob;
 import io.flinkllmlingua.jobs.backfill.BackfillReport;
@@ -30,7 +31,11 @@ import java.util.stream.Stream;
 /**
  * Backfill throughput next to the engine-only ceiling, in one command: derives {@code --chunks} chunks from the
  * repository's Debian documentation corpora ({@code src/test-data/corpora}), backfills them JSONL to JSONL on a
- * local Flink (BATCH mode, the MiniLM demo model by default), then compresses the same texts with the engine alone ({@code callers} concurrent callers on one engine).
+ * local Flink (BATCH mode, the MiniLM demo model by default), runs the streaming job on the same chunks (through an
+ * in-process Kafka broker, {@link FlinkJobThroughput}), and compresses the same texts with the engine alone
+ * ({@code --callers} concurrent callers on one engine), before and after. Each run is split into start-up (until
+ * the first compressed chunk) and steady state (first to last compressed chunk, {@link Phases}); the Flink runs are
+ * timed from the operator's own metrics ({@link OperatorProgress}).
  *
  * <p>How the chunks are derived (deterministic): the 416 chunks of {@code docs-en.jsonl} and
  * {@code docs-multilingual.jsonl}, in file order, are cut into paragraph-sized pieces: each text is split into
@@ -40,7 +45,8 @@ import java.util.stream.Stream;
  * {@code --chunks} of them.
  */
 @Command(name = "backfill-bench", mixinStandardHelpOptions = true,
-        description = "Backfill rows/s and tokens/s next to the engine-only ceiling on the same texts.")
+        description = "Backfill and streaming-job tokens/s (start-up and steady state apart) next to the engine alone on "
+                + "the same texts.")
 public final class BackfillBenchmark implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,7 +73,25 @@ public final class BackfillBenchmark implements Callable<Integer> {
     @Option(names = "--progress-interval", defaultValue = "10 s", description = "Progress line interval, a Flink duration (default: ${DEFAULT-VALUE}).")
     java.time.Duration progressInterval;
 
-    @Option(names = {"-D"}, description = "An llmlingua.* option for both runs.")
+    @Option(names = "--callers", description = "Concurrent callers of the engine-only runs (default: parallelism x "
+            + "llmlingua.async.capacity, the records the job has in flight).")
+    Integer callers;
+
+    @Option(names = "--engine-threads", description = "ONNX Runtime threads of the engine-only runs (default: "
+            + "llmlingua.threads x parallelism, the job's threads together; ONNX Runtime's default when 0).")
+    Integer engineThreads;
+
+    @Option(names = "--kafka", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also run the streaming job (Kafka -> operator -> exactly-once Kafka) on the same chunks "
+                    + "(default: ${DEFAULT-VALUE}).")
+    boolean kafka;
+
+    @Option(names = "--engine-again", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure the engine alone once more at the end, to show the machine's drift (default: "
+                    + "${DEFAULT-VALUE}).")
+    boolean engineAgain;
+
+    @Option(names = {"-D"}, description = "An llmlingua.* option for every run.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     public static void main(String[] args) {
@@ -92,6 +116,75 @@ public final class BackfillBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%d chunks derived into %s, mean %.0f characters%n", texts.size(), input,
                 (double) chars / texts.size());
 
+        Map<String, String> llmlingua = new LinkedHashMap<>();
+        llmlingua.put("llmlingua.model.path", modelDir.toString());
+        if (model == null) {
+            llmlingua.put("llmlingua.model.id", UntrainedMiniLmModel.MODEL_ID);
+        }
+        llmlingua.putAll(overrides);
+        LlmLinguaConfig config = LlmLinguaConfig.fromMap(llmlingua);
+        int engineCallers = callers != null ? callers : Math.max(1, parallelism) * config.capacity();
+        // Equal resources: the engine alone gets the ONNX Runtime threads of all the job's subtasks together.
+        int threads = config.engine().intraOpThreads();
+        int engineThreads = this.engineThreads != null ? this.engineThreads
+                : threads == 0 ? 0 : threads * Math.max(1, parallelism);
+        EngineConfig engineConfig = config.engine().toBuilder().intraOpThreads(engineThreads).build();
+        String label = UntrainedMiniLmModel.MODEL_ID;
+        System.out.printf(Locale.ROOT, "options %s; engine: %d callers on one engine, %s ONNX Runtime threads; "
+                        + "Flink: parallelism %d, capacity %d per subtask, llmlingua.threads %d%n", overrides,
+                engineCallers, engineThreads == 0 ? "default" : String.valueOf(engineThreads), parallelism,
+                config.capacity(), threads);
+
+        List<Row> rows = new ArrayList<>();
+        rows.add(engine(engineConfig, config, texts, engineCallers, "engine only, " + engineCallers + " callers"));
+        rows.add(backfill(input, llmlingua, texts.size()));
+        if (kafka) {
+            try (FlinkJobThroughput flink = new FlinkJobThroughput()) {
+                PathResult r = flink.measure(label, llmlingua, corpusOf(input, texts), parallelism);
+                rows.add(new Row("Flink job via Kafka, p=" + parallelism, r.chunks(), r.tokens(), r.seconds(),
+                        r.phases()));
+            }
+        }
+        if (engineAgain) {
+            rows.add(engine(engineConfig, config, texts, engineCallers, "engine only again (drift)"));
+        }
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-34s %7s %9s %8s %9s %9s %9s %10s %7s %9s %7s%n", "run", "chunks", "tokens",
+                "total s", "tokens/s", "start-up", "steady s", "steady t/s", "vs eng.", "t/CPU-s", "vs eng.");
+        double engineSteady = rows.get(0).phases.steadyTokensPerSecond();
+        double engineCpu = rows.get(0).phases.tokensPerCpuSecond();
+        boolean complete = true;
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "%-34s %7d %9d %8.1f %9.0f %9.2f %9.1f %10.0f %7.2f %9.0f %7.2f%n", r.name,
+                    r.chunks, r.tokens, r.seconds, r.tokens / r.seconds, r.phases.startupSeconds(),
+                    r.phases.steadySeconds(), r.phases.steadyTokensPerSecond(),
+                    r.phases.steadyTokensPerSecond() / engineSteady, r.phases.tokensPerCpuSecond(),
+                    r.phases.tokensPerCpuSecond() / engineCpu);
+            complete &= r.chunks == texts.size();
+        }
+        System.out.printf(Locale.ROOT, "mean chunk: %.0f characters, %.1f tokens (cl100k); start-up: until the "
+                        + "first compressed chunk (engine: its first call's return; backfill and Flink job: from job "
+                        + "submission, read from the operator's metrics); steady: first to last compressed chunk; t/CPU-s: steady tokens per CPU-second of the whole process "
+                        + "(in-process Kafka broker included)%n",
+                (double) chars / texts.size(), (double) rows.get(0).tokens / rows.get(0).chunks);
+        return complete ? 0 : 1;
+    }
+
+    /** One measured run of the table. */
+    private record Row(String name, long chunks, long tokens, double seconds, Phases phases) {}
+
+    private Row engine(EngineConfig engineConfig, LlmLinguaConfig config, List<String> texts, int engineCallers,
+                       String name) throws Exception {
+        EngineThroughput.Run run = EngineThroughput.measure(BenchPath.ENGINE, UntrainedMiniLmModel.MODEL_ID,
+                engineConfig, texts, config.defaults(), Math.min(engineCallers, texts.size()), 32);
+        PathResult r = run.result();
+        System.out.printf(Locale.ROOT, "%s: %d chunks in %.1f s, mean batch %.2f%n", name, r.chunks(), r.seconds(),
+                r.meanBatch());
+        return new Row(name, r.chunks(), r.tokens(), r.seconds(), r.phases());
+    }
+
+    private Row backfill(Path input, Map<String, String> llmlingua, int expected) throws Exception {
         BackfillSettings s = new BackfillSettings();
         s.source = BackfillSettings.SourceKind.JSONL;
         s.inputPath = input.toAbsolutePath().toString();
@@ -102,34 +195,29 @@ public final class BackfillBenchmark implements Callable<Integer> {
         s.failuresPath = work.resolve("failures").toAbsolutePath().toString();
         s.parallelism = parallelism;
         s.progressInterval = progressInterval;
-        s.llmlingua.put("llmlingua.model.path", modelDir.toString());
-        if (model == null) {
-            s.llmlingua.put("llmlingua.model.id", UntrainedMiniLmModel.MODEL_ID);
-        }
-        s.llmlingua.putAll(overrides);
+        s.llmlingua.putAll(llmlingua);
         s.reportFile = work.resolve("report.json");
-        BackfillReport report = BackfillJob.run(io.flinkllmlingua.jobs.cli.LocalFlink.environment(), s);
-        System.out.println(report.summary());
-
-        LlmLinguaConfig config = LlmLinguaConfig.fromMap(s.llmlingua);
-        int callers = Math.max(1, parallelism) * config.capacity();
-        EngineBenchmark.Row engine;
-        try (PromptCompressor compressor = PromptCompressor.open(config.engine())) {
-            EngineBenchmark.run("warm-up", compressor, texts.subList(0, Math.min(texts.size(), 32)), config.defaults(), 2);
-            engine = EngineBenchmark.run("engine only", compressor, texts, config.defaults(), Math.min(callers, texts.size()));
+        BackfillReport report;
+        Phases phases;
+        try (OperatorProgress progress = OperatorProgress.create()) {
+            // The run includes counting the input lines (a read of the file) before the job's submission.
+            progress.start();
+            report = BackfillJob.run(io.flinkllmlingua.jobs.cli.LocalFlink.localEnvironment(parallelism,
+                    progress.configure(new org.apache.flink.configuration.Configuration())), s);
+            phases = progress.finish();
         }
-        System.out.println();
-        System.out.printf(Locale.ROOT, "%-34s %8s %10s %10s %12s %8s%n", "run", "chunks", "tokens", "rows/s", "tokens/s", "seconds");
-        System.out.printf(Locale.ROOT, "%-34s %8d %10d %10.1f %12.0f %8.1f%n",
-                "backfill JSONL->JSONL, p=" + parallelism, report.read(), report.tokensIn, report.rowsPerSecond(),
-                report.tokensPerSecond(), report.wallSeconds);
-        System.out.printf(Locale.ROOT, "%-34s %8d %10d %10.1f %12.0f %8.1f%n",
-                "engine only, " + engine.callers() + " callers", engine.records(), engine.originTokens(),
-                engine.recordsPerSecond(), engine.tokensPerSecond(), engine.seconds());
-        System.out.printf(Locale.ROOT, "mean chunk: %.0f characters, %.1f tokens (cl100k); backfill / engine-only: %.2f%n",
-                (double) chars / texts.size(), (double) engine.originTokens() / engine.records(),
-                report.tokensPerSecond() / engine.tokensPerSecond());
-        return report.failed == 0 && report.compressed == texts.size() ? 0 : 1;
+        System.out.println(report.summary());
+        if (report.compressed != expected) {
+            System.out.println("WARNING: " + report.compressed + " of " + expected + " chunks compressed");
+        }
+        return new Row("backfill JSONL->JSONL, p=" + parallelism, report.compressed, report.tokensIn,
+                report.wallSeconds, phases);
+    }
+
+    /** The derived chunks as the corpus of the Kafka job: the lines written to {@code input}. */
+    private static BenchCorpus corpusOf(Path input, List<String> texts) throws IOException {
+        List<String> lines = Files.readAllLines(input, StandardCharsets.UTF_8);
+        return new BenchCorpus(input, List.copyOf(lines), List.copyOf(texts));
     }
 
     /** Writes the derived chunks (see the class comment) and returns their texts. */

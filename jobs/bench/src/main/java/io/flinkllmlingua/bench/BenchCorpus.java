@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The corpus every path runs on: the {@code text} of the first N records of a JSONL file
- * ({@code {"doc_id","chunk_id","text","metadata"}}), in file order, plus the raw lines for the Kafka path.
+ * ({@code {"doc_id","chunk_id","text","metadata"}}), in file order, plus the raw lines for the Kafka path; a file
+ * with fewer than N records is cycled (the same texts again, with distinct ids).
  */
 public record BenchCorpus(Path file, List<String> lines, List<String> texts) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,6 +37,17 @@ public record BenchCorpus(Path file, List<String> lines, List<String> texts) {
         }
         if (texts.isEmpty()) {
             throw new IOException("no record with a 'text' field in " + file);
+        }
+        // Fewer records than asked for: cycle them, cycle c >= 1 with ids "c/<doc_id>" and "c/<chunk_id>".
+        int records = texts.size();
+        for (int i = records; i < limit; i++) {
+            int cycle = i / records;
+            com.fasterxml.jackson.databind.node.ObjectNode n =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(lines.get(i % records));
+            n.put("doc_id", cycle + "/" + n.path("doc_id").asText());
+            n.put("chunk_id", cycle + "/" + n.path("chunk_id").asText());
+            lines.add(JSON.writeValueAsString(n));
+            texts.add(texts.get(i % records));
         }
         return new BenchCorpus(file, List.copyOf(lines), List.copyOf(texts));
     }

@@ -13,8 +13,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Compresses every text once, each as its own call, from {@code callers} threads sharing one engine. */
 final class ConcurrentCompression {
-    /** Per text: its result and the wall time of its {@code compress} call; and the wall time of all. */
-    record Timed(CompressionResult[] results, double[] latencyMillis, double seconds) {}
+    /**
+     * Per text: its result, the wall time of its {@code compress} call and when it returned (nanos since the start
+     * of the run); and the wall time of all.
+     */
+    record Timed(CompressionResult[] results, double[] latencyMillis, long[] completedNanos, double seconds,
+                 double cpuSeconds) {
+        /** The run split at its first and last completed text (see {@link Phases}). */
+        Phases phases() {
+            int first = 0;
+            int last = 0;
+            long tokens = 0;
+            for (int i = 0; i < results.length; i++) {
+                tokens += results[i].originTokens();
+                if (completedNanos[i] < completedNanos[first]) {
+                    first = i;
+                }
+                if (completedNanos[i] > completedNanos[last]) {
+                    last = i;
+                }
+            }
+            if (results.length == 0) {
+                return Phases.NONE;
+            }
+            return Phases.of(0, completedNanos[first], results[first].originTokens(), completedNanos[last], tokens,
+                    (long) (seconds * 1e9), cpuSeconds);
+        }
+    }
 
     private ConcurrentCompression() {}
 
@@ -22,8 +47,10 @@ final class ConcurrentCompression {
             throws Exception {
         CompressionResult[] results = new CompressionResult[texts.size()];
         double[] latencies = new double[texts.size()];
+        long[] completed = new long[texts.size()];
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(callers);
+        double cpu0 = Phases.processCpuSeconds();
         long t0 = System.nanoTime();
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -33,7 +60,9 @@ final class ConcurrentCompression {
                     while ((i = next.getAndIncrement()) < texts.size()) {
                         long s = System.nanoTime();
                         results[i] = engine.compress(List.of(texts.get(i)), options);
-                        latencies[i] = (System.nanoTime() - s) / 1e6;
+                        long e = System.nanoTime();
+                        latencies[i] = (e - s) / 1e6;
+                        completed[i] = e - t0;
                     }
                     return null;
                 }));
@@ -44,6 +73,7 @@ final class ConcurrentCompression {
         } finally {
             pool.shutdown();
         }
-        return new Timed(results, latencies, (System.nanoTime() - t0) / 1e9);
+        return new Timed(results, latencies, completed, (System.nanoTime() - t0) / 1e9,
+                Phases.processCpuSeconds() - cpu0);
     }
 }

@@ -60,7 +60,8 @@ public final class EngineThroughput {
                     LatencyStats.of(m.latencies), delta.meanBatchSize(), delta.paddingEfficiency(), peak,
                     callers + (callers == 1 ? " caller" : " concurrent callers") + ", "
                             + (config.padToMaxLength() ? config.batchPlan(engine.provider()).maxSequences()
-                            + " per call, padded to 512" : engine.batchPlan().describe()));
+                            + " per call, padded to 512" : engine.batchPlan().describe()))
+                    .withPhases(m.phases);
             return new Run(result, List.copyOf(batches), m.tokens, stages, delta, engine.provider());
         }
     }
@@ -69,6 +70,7 @@ public final class EngineThroughput {
         double[] latencies;
         long[] tokens;
         double seconds;
+        Phases phases;
         long preprocess;
         long inference;
         long selection;
@@ -80,6 +82,7 @@ public final class EngineThroughput {
         Measured m = new Measured();
         m.latencies = t.latencyMillis();
         m.seconds = t.seconds();
+        m.phases = t.phases();
         m.tokens = new long[texts.size()];
         CompressionResult[] results = t.results();
         for (int i = 0; i < results.length; i++) {

@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (KRaft, 127.0.0.1, in this process); then the bounded job (KafkaSource -> LLMLingua operator -> exactly-once
  * KafkaSink) runs on a local MiniCluster and the time is taken from submission to the job's end, which includes
  * deploying the job, the source's start and the final checkpoint that commits the last transaction. Tokens are
- * read back from the committed output ({@code original_tokens}); a missing or dead-lettered chunk is reported.
+ * read back from the committed output ({@code original_tokens}); a missing or dead-lettered chunk is reported. The
+ * run is also split at the operator's first and last compressed chunk ({@link OperatorProgress}, from the operator's
+ * own metrics): start-up, steady state and wind-down ({@link Phases}).
  * Per-chunk latency is not measured here: the output keeps the input's Kafka timestamp, and in a bounded run
  * from a pre-filled topic a record's time in the pipeline is mostly its wait in the topic.
  */
@@ -63,14 +65,22 @@ public final class FlinkJobThroughput implements AutoCloseable {
         broker.createTopics(1, s.deadLetterTopic);
         produce(s.inputTopic, corpus.lines());
 
-        StreamExecutionEnvironment env = io.flinkllmlingua.jobs.cli.LocalFlink.localEnvironment(parallelism, new Configuration());
-        CompressionJob.build(env, s);
-        PeakRss.reset();
-        long t0 = System.nanoTime();
-        JobClient job = env.executeAsync("flink-llmlingua benchmark " + run);
-        job.getJobExecutionResult().get(30, TimeUnit.MINUTES);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long peak = PeakRss.peakBytes();
+        Phases phases;
+        double seconds;
+        long peak;
+        try (OperatorProgress progress = OperatorProgress.create()) {
+            StreamExecutionEnvironment env = io.flinkllmlingua.jobs.cli.LocalFlink.localEnvironment(parallelism,
+                    progress.configure(new Configuration()));
+            CompressionJob.build(env, s);
+            PeakRss.reset();
+            long t0 = System.nanoTime();
+            progress.start();
+            JobClient job = env.executeAsync("flink-llmlingua benchmark " + run);
+            job.getJobExecutionResult().get(30, TimeUnit.MINUTES);
+            phases = progress.finish();
+            seconds = (System.nanoTime() - t0) / 1e9;
+            peak = PeakRss.peakBytes();
+        }
 
         long tokens = 0;
         int compressed = 0;
@@ -85,14 +95,18 @@ public final class FlinkJobThroughput implements AutoCloseable {
             tokens += n.path("original_tokens").asLong();
             compressed++;
         }
-        String note = "parallelism " + parallelism + "; time from submission to the end of the bounded job "
-                + "(deployment and final commit included); latency not measured (see README)";
+        String note = String.format(java.util.Locale.ROOT, "parallelism %d, threads %s; time from submission to the "
+                        + "end of the bounded job: start-up %.1f s (deployment, source start, engine open, first "
+                        + "model call), steady state %.1f s, wind-down %.1f s (end of input, final checkpoint and "
+                        + "commit); latency not measured (see README)", parallelism,
+                llmlingua.getOrDefault("llmlingua.threads", "0"), phases.startupSeconds(), phases.steadySeconds(),
+                phases.windDownSeconds());
         if (compressed != corpus.size()) {
             note += "; WARNING: " + compressed + " of " + corpus.size() + " chunks committed, " + dead
                     + " dead letters";
         }
         return new PathResult(BenchPath.FLINK_JOB, model, compressed, tokens, seconds, LatencyStats.NONE,
-                Double.NaN, Double.NaN, peak, note);
+                Double.NaN, Double.NaN, peak, note).withPhases(phases);
     }
 
     private void produce(String topic, List<String> lines) throws Exception {

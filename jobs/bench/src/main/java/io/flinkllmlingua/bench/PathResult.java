@@ -9,9 +9,23 @@ package io.flinkllmlingua.bench;
  * @param paddingEfficiency real positions / padded positions fed to the model (NaN where not exposed)
  * @param peakRssBytes      peak resident memory of the process while the path ran, or -1 when not measured
  * @param note              why a value is missing, or what the row includes; empty when nothing to say
+ * @param startupSeconds    from the start of the run (job submission; for the engine, the first call) until the
+ *                          first compressed chunk left the compressor; NaN when not measured
+ * @param steadyTokens      tokens of the chunks compressed after the first one left, up to the last
+ * @param steadySeconds     time from the first compressed chunk to the last; NaN when not measured
+ * @param steadyCpuSeconds  CPU time of the whole process in that time (the engine: in the whole run); NaN when not
+ *                          measured
  */
 public record PathResult(BenchPath path, String model, int chunks, long tokens, double seconds, LatencyStats latency,
-                         double meanBatch, double paddingEfficiency, long peakRssBytes, String note) {
+                         double meanBatch, double paddingEfficiency, long peakRssBytes, String note,
+                         double startupSeconds, long steadyTokens, double steadySeconds, double steadyCpuSeconds) {
+
+    /** A row without a start-up / steady-state split. */
+    public PathResult(BenchPath path, String model, int chunks, long tokens, double seconds, LatencyStats latency,
+                      double meanBatch, double paddingEfficiency, long peakRssBytes, String note) {
+        this(path, model, chunks, tokens, seconds, latency, meanBatch, paddingEfficiency, peakRssBytes, note,
+                Double.NaN, 0, Double.NaN, Double.NaN);
+    }
 
     /** A path that could not run here, with the reason. */
     public static PathResult skipped(BenchPath path, String model, String reason) {
@@ -30,8 +44,25 @@ public record PathResult(BenchPath path, String model, int chunks, long tokens, 
         return ran() ? chunks / seconds : Double.NaN;
     }
 
+    /** Tokens per second between the first and the last compressed chunk; NaN when not measured. */
+    public double steadyTokensPerSecond() {
+        return ran() && steadySeconds > 0 ? steadyTokens / steadySeconds : Double.NaN;
+    }
+
+    /** The start-up / steady-state split of this row (wind-down: what is left of the run). */
+    public Phases phases() {
+        return new Phases(startupSeconds, steadyTokens, steadySeconds, seconds - startupSeconds - steadySeconds,
+                steadyCpuSeconds);
+    }
+
     public PathResult withNote(String newNote) {
         return new PathResult(path, model, chunks, tokens, seconds, latency, meanBatch, paddingEfficiency,
-                peakRssBytes, newNote);
+                peakRssBytes, newNote, startupSeconds, steadyTokens, steadySeconds, steadyCpuSeconds);
+    }
+
+    /** This row with its start-up / steady-state split. */
+    public PathResult withPhases(Phases p) {
+        return new PathResult(path, model, chunks, tokens, seconds, latency, meanBatch, paddingEfficiency,
+                peakRssBytes, note, p.startupSeconds(), p.steadyTokens(), p.steadySeconds(), p.steadyCpuSeconds());
     }
 }

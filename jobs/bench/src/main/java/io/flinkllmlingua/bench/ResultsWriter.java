@@ -106,6 +106,7 @@ public final class ResultsWriter {
                         .append(r.peakRssBytes() < 0 ? "n/a" : num(r.peakRssBytes() / 1048576.0, 0)).append(" | ")
                         .append(escape(r.note())).append(" |\n");
             }
+            phases(sb, report, model);
             sb.append("\n| ratio of tokens/s | value |\n|---|---:|\n");
             for (Map.Entry<String, Double> e : report.ratios(model).entrySet()) {
                 sb.append("| ").append(e.getKey()).append(" | ").append(num(e.getValue(), 2)).append(" |\n");
@@ -265,9 +266,33 @@ public final class ResultsWriter {
         putNumber(n, "p99_ms", r.latency().p99Millis());
         putNumber(n, "mean_batch", r.meanBatch());
         putNumber(n, "padding_efficiency", r.paddingEfficiency());
+        putNumber(n, "startup_s", r.startupSeconds());
+        putNumber(n, "steady_s", r.steadySeconds());
+        n.put("steady_tokens", r.steadyTokens());
+        putNumber(n, "steady_tokens_per_s", r.steadyTokensPerSecond());
+        putNumber(n, "steady_cpu_s", r.steadyCpuSeconds());
         n.put("peak_rss_bytes", r.peakRssBytes());
         n.put("note", r.note());
         return n;
+    }
+
+    /** Start-up and steady state of the rows that split them (see {@link Phases}). */
+    private static void phases(StringBuilder sb, SuiteReport report, String model) {
+        boolean header = false;
+        for (PathResult r : report.results()) {
+            if (!r.model().equals(model) || !Double.isFinite(r.steadyTokensPerSecond())) {
+                continue;
+            }
+            if (!header) {
+                sb.append("\nStart-up (until the first compressed chunk) and steady state (first to last compressed ")
+                        .append("chunk); tokens per CPU-second of the whole process in that time:\n\n| path | start-up s | steady s "
+                        + "| steady tokens/s | tokens/CPU-s |\n|---|---:|---:|---:|---:|\n");
+                header = true;
+            }
+            sb.append("| ").append(r.path().label()).append(" | ").append(num(r.startupSeconds(), 2)).append(" | ")
+                    .append(num(r.steadySeconds(), 1)).append(" | ").append(num(r.steadyTokensPerSecond(), 0))
+                    .append(" | ").append(num(r.phases().tokensPerCpuSecond(), 0)).append(" |\n");
+        }
     }
 
     private static void putNumber(ObjectNode n, String key, double v) {

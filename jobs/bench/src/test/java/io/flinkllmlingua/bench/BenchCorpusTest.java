@@ -36,4 +36,16 @@ class BenchCorpusTest {
             assertEquals(64, t.split(" ").length);
         }
     }
+
+    @Test
+    void aShortCorpusIsCycledWithDistinctIds() throws Exception {
+        BenchCorpus all = BenchCorpus.load(corpusFile(), 0);
+        int n = all.size();
+        BenchCorpus c = BenchCorpus.load(corpusFile(), n + 3);
+        assertEquals(n + 3, c.size());
+        assertEquals(all.texts().get(2), c.texts().get(n + 2));
+        assertEquals(n + 3, c.lines().stream().map(l -> l.replaceAll(".*\"chunk_id\"\\s*:\\s*\"([^\"]*)\".*", "$1"))
+                .distinct().count());
+        assertTrue(c.lines().get(n).contains("\"chunk_id\":\"1/"), c.lines().get(n));
+    }
 }

@@ -4,10 +4,13 @@ import io.flinkllmlingua.engine.EngineClosedException;
 import io.flinkllmlingua.flink.internal.ChunkRuntime;
 import io.flinkllmlingua.flink.RecordCodec;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Compresses input chunks with LLMLingua-2. Each parallel subtask opens its own engine ({@link ChunkRuntime}: ONNX
- * Runtime session on the subtask's GPU when it has one, else CPU); concurrent chunks of the subtask are
+ * Runtime session on the subtask's GPU when it has one, else CPU; with {@code llmlingua.threads} 0, the
+ * TaskManager's cores divided among its slots as ONNX Runtime threads); concurrent chunks of the subtask are
  * micro-batched by the engine. Chunks the policy rejects become dead letters at once. Engine failures are retried
  * here, inside the record's own future ({@code llmlingua.retry.max-attempts} times, {@code llmlingua.retry.backoff}
  * apart), and become dead letters when retries run out. Timeouts ({@code llmlingua.async.timeout}, retries included)
@@ -46,6 +50,8 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<InputChunk, Chu
     /** The records in flight, by the operator's result future: a timeout ends the record's retries. */
     private transient Map<ResultFuture<ChunkOutcome>, InFlight> inFlight;
     private transient volatile boolean closing;
+    /** The TaskManager's task slots; 0 when unknown. */
+    private transient int slots;
 
     public LlmLinguaCompressFunction(LlmLinguaConfig config) {
         this.config = config;
@@ -63,11 +69,23 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<InputChunk, Chu
         }
     }
 
+    /**
+     * Notes the TaskManager's slot count before {@link RichAsyncFunction} wraps the context (the wrapper does not
+     * expose the TaskManager): the subtask's engine threads are the cores divided among the slots.
+     */
+    @Override
+    public void setRuntimeContext(RuntimeContext context) {
+        if (context instanceof StreamingRuntimeContext streaming) {
+            slots = streaming.getTaskManagerRuntimeInfo().getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS);
+        }
+        super.setRuntimeContext(context);
+    }
+
     @Override
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         runtime = ChunkRuntime.open(config, LlmLinguaOperator.NAME, subtask,
-                getRuntimeContext()::getExternalResourceInfos, getRuntimeContext().getMetricGroup());
+                getRuntimeContext()::getExternalResourceInfos, getRuntimeContext().getMetricGroup(), slots);
         recordsDeadLettered = getRuntimeContext().getMetricGroup().addGroup("llmlingua")
                 .counter("recordsDeadLettered", new ThreadSafeSimpleCounter());
         inFlight = new ConcurrentHashMap<>();

@@ -68,10 +68,20 @@ public final class BackfillJob {
                     .returns(InputChunk.class)
                     .name("skip-up-to-date").uid("backfill-skip-up-to-date");
         } else {
-            toCompress = chunks;
+            // Spread the chunks over every subtask's engine: a source has as many splits as files (or partitions,
+            // or ranges), and one JSONL file chained straight into the operator kept all chunks on one subtask.
+            toCompress = chunks.rebalance();
         }
 
-        DataStream<ChunkOutcome> outputs = LlmLinguaOperator.compress(toCompress, config)
+        // The operator runs at the job's parallelism, set explicitly: BATCH mode's adaptive scheduler sizes the
+        // other steps by bytes (16 MiB per subtask by default), and 1,000 chunks (0.4 MB, a minute of model time
+        // on CPU) got one subtask, half the cores idle since each subtask's engine has its slot's share of them.
+        SingleOutputStreamOperator<ChunkOutcome> compressed = LlmLinguaOperator.compress(toCompress, config);
+        int parallelism = s.parallelism > 0 ? s.parallelism : env.getParallelism();
+        if (parallelism > 0) {
+            compressed.setParallelism(parallelism);
+        }
+        DataStream<ChunkOutcome> outputs = compressed
                 .union(chunks.getSideOutput(LlmLinguaOperator.DECODE_FAILURES))
                 .map(new OutputEnricher(total)).returns(ChunkOutcome.class)
                 .name("backfill-output").uid("backfill-output");

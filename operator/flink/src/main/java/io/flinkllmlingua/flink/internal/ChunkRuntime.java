@@ -97,13 +97,30 @@ public final class ChunkRuntime implements AutoCloseable {
     public static ChunkRuntime open(LlmLinguaConfig config, String name, int subtask,
                                     Function<String, Set<ExternalResourceInfo>> externalResources,
                                     MetricGroup metrics) {
+        return open(config, name, subtask, externalResources, metrics, 0);
+    }
+
+    /**
+     * As {@link #open(LlmLinguaConfig, String, int, Function, MetricGroup)}, in a TaskManager of {@code slots} task
+     * slots: with {@code llmlingua.threads} 0, the engine's ONNX Runtime threads are the cores divided among the
+     * slots ({@link SubtaskEngines#intraOpThreads}); {@code slots} 0 when unknown (ONNX Runtime's default then).
+     */
+    public static ChunkRuntime open(LlmLinguaConfig config, String name, int subtask,
+                                    Function<String, Set<ExternalResourceInfo>> externalResources,
+                                    MetricGroup metrics, int slots) {
         int device = SubtaskEngines.chooseDevice(externalResources, config, subtask);
-        EngineConfig engineConfig = config.engine().toBuilder().deviceId(device).build();
+        EngineConfig.Builder builder = config.engine().toBuilder().deviceId(device);
+        if (slots > 0) {
+            builder.intraOpThreads(SubtaskEngines.intraOpThreads(config, slots));
+        }
+        EngineConfig engineConfig = builder.build();
         long t0 = System.nanoTime();
         PromptCompressor engine = PromptCompressor.open(engineConfig);
         ExecutionProvider provider = engine.provider();
-        LOG.info("{}: subtask {} opened LLMLingua-2 model '{}' ({}) on {}{} in {} ms", name, subtask, config.modelId(),
-                engine.family(), provider, provider == ExecutionProvider.CPU ? "" : " device " + device,
+        LOG.info("{}: subtask {} opened LLMLingua-2 model '{}' ({}) on {}{}, {} ONNX Runtime threads, in {} ms", name,
+                subtask, config.modelId(), engine.family(), provider,
+                provider == ExecutionProvider.CPU ? "" : " device " + device,
+                engineConfig.intraOpThreads() == 0 ? "default" : String.valueOf(engineConfig.intraOpThreads()),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         ChunkRuntime r = new ChunkRuntime(config, name, engine,
                 SubtaskEngines.workerPool("llmlingua-worker-" + subtask + "-"));

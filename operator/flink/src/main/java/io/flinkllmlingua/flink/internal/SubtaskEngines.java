@@ -47,6 +47,21 @@ public final class SubtaskEngines {
     }
 
     /**
+     * ONNX Runtime intra-op threads of one subtask's engine: {@code llmlingua.threads} when set (> 0); else the
+     * JVM's cores divided among the TaskManager's {@code slots}, at least one. Every slot may hold a subtask with its
+     * own engine, and ONNX Runtime's own default (a thread per core, per session, spinning while it waits for work)
+     * would put slots x cores compute threads on the cores: with parallelism 2 in one 2-core TaskManager, 4 threads
+     * that preempt each other.
+     */
+    public static int intraOpThreads(LlmLinguaConfig config, int slots) {
+        int configured = config.engine().intraOpThreads();
+        if (configured > 0) {
+            return configured;
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, slots));
+    }
+
+    /**
      * Threads for tokenization and selection of in-flight records (model calls wait in the engine's batcher
      * without holding one): between 2 and 8, by the cores available.
      */
