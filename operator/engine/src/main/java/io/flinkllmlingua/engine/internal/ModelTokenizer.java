@@ -237,7 +237,17 @@ public final class ModelTokenizer implements AutoCloseable {
                 TokenizersLibrary.LIB.deleteEncoding(encoding);
             }
         }
-        List<String[]> parts = tokenizeAll(pieces);
+        long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), pieces.toArray(new String[0]), false);
+        String[][] parts = new String[encodings.length][];
+        try {
+            // Copying the tokens across JNI is a tenth of the work: also done piece by piece on several threads.
+            java.util.stream.IntStream.range(0, encodings.length).parallel()
+                    .forEach(i -> parts[i] = TokenizersLibrary.LIB.getTokens(encodings[i]));
+        } finally {
+            for (long e : encodings) {
+                TokenizersLibrary.LIB.deleteEncoding(e);
+            }
+        }
         int total = 0;
         for (String[] p : parts) {
             total += p.length;
@@ -305,12 +315,15 @@ public final class ModelTokenizer implements AutoCloseable {
         try {
             String[][] tokens = new String[encodings.length][];
             TokenSpans[] spans = new TokenSpans[encodings.length];
-            int total = 0;
-            for (int i = 0; i < encodings.length; i++) {
+            // Copying tokens and spans across JNI is a third of the work: piece by piece on several threads.
+            java.util.stream.IntStream.range(0, encodings.length).parallel().forEach(i -> {
                 tokens[i] = TokenizersLibrary.LIB.getTokens(encodings[i]);
                 spans[i] = TokenSpans.of(pieces.get(i), TokenizersLibrary.LIB.getTokenCharSpans(encodings[i]),
                         tokens[i].length);
-                total += tokens[i].length;
+            });
+            int total = 0;
+            for (String[] t : tokens) {
+                total += t.length;
             }
             if (encodings.length == 1) {
                 return new TokenizedText(tokens[0], spans[0].starts(), spans[0].ends());
