@@ -1,6 +1,5 @@
 package io.flinkllmlingua.engine.internal;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,9 +40,13 @@ public final class ModelTokenizer implements AutoCloseable {
     private final int placeholderBase;
     private final Set<String> specialTokens;
     private final java.util.concurrent.ConcurrentHashMap<String, Integer> pieceCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where long texts may be cut to be tokenized in pieces; null: always in one call. */
+    private final TokenizerPieces piecewise;
 
     private ModelTokenizer(HuggingFaceTokenizer tokenizer, FamilyRules rules, Map<String, Integer> vocab,
-                           String[] idToToken, int unkId, int placeholderBase, Set<String> specialTokens) {
+                           String[] idToToken, int unkId, int placeholderBase, Set<String> specialTokens,
+                           TokenizerPieces piecewise) {
+        this.piecewise = piecewise;
         this.tokenizer = tokenizer;
         this.rules = rules;
         this.vocab = vocab;
@@ -188,7 +191,7 @@ public final class ModelTokenizer implements AutoCloseable {
             throw new EngineException("Cannot load tokenizer " + origin + ": " + e.getMessage(), e);
         }
         return new ModelTokenizer(tokenizer, FamilyRules.of(family), Collections.unmodifiableMap(vocab), idToToken,
-                unkId, placeholderBase, Collections.unmodifiableSet(specials));
+                unkId, placeholderBase, Collections.unmodifiableSet(specials), TokenizerPieces.of(root));
     }
 
     private static String specialName(JsonNode config, String key, String fallback) {
@@ -215,17 +218,63 @@ public final class ModelTokenizer implements AutoCloseable {
 
     /** Pieces of a text, without special tokens (the reference's {@code tokenizer.tokenize}). */
     public String[] tokenize(String text) {
+        return tokenize(text, TokenizerPieces.PIECE_CHARS);
+    }
+
+    /** As {@link #tokenize(String)}, a text of two pieces or more cut into pieces of about {@code pieceChars}. */
+    String[] tokenize(String text, int pieceChars) {
         if (text.isEmpty()) {
             return new String[0];
         }
-        // Straight to the native encoder, fetching only the tokens: Encoding would copy ids, masks, word ids
-        // and spans across JNI too, which doubles the cost on the hot path.
-        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
-        try {
-            return TokenizersLibrary.LIB.getTokens(encoding);
-        } finally {
-            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        List<String> pieces = pieces(text, pieceChars);
+        if (pieces.size() == 1) {
+            // Straight to the native encoder, fetching only the tokens: Encoding would copy ids, masks, word ids
+            // and spans across JNI too, which doubles the cost on the hot path.
+            long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+            try {
+                return TokenizersLibrary.LIB.getTokens(encoding);
+            } finally {
+                TokenizersLibrary.LIB.deleteEncoding(encoding);
+            }
         }
+        long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), pieces.toArray(new String[0]), false);
+        String[][] parts = new String[encodings.length][];
+        try {
+            // Copying the tokens across JNI is a tenth of the work: also done piece by piece on several threads.
+            java.util.stream.IntStream.range(0, encodings.length).parallel()
+                    .forEach(i -> parts[i] = TokenizersLibrary.LIB.getTokens(encodings[i]));
+        } finally {
+            for (long e : encodings) {
+                TokenizersLibrary.LIB.deleteEncoding(e);
+            }
+        }
+        int total = 0;
+        for (String[] p : parts) {
+            total += p.length;
+        }
+        String[] out = new String[total];
+        int at = 0;
+        for (String[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    /** The text itself, or its pieces where the tokenizer allows cuts and the text is long enough. */
+    private List<String> pieces(String text, int pieceChars) {
+        List<Integer> cuts = piecewise != null ? piecewise.cuts(text, pieceChars) : List.of();
+        if (cuts.isEmpty()) {
+            return List.of(text);
+        }
+        List<String> out = new java.util.ArrayList<>(cuts.size() + 1);
+        int from = 0;
+        for (int cut : cuts) {
+            out.add(text.substring(from, cut));
+            from = cut;
+        }
+        out.add(text.substring(from));
+        return out;
     }
 
     /** Pieces of several texts in one native call (the Rust library may use several threads). */
@@ -249,13 +298,59 @@ public final class ModelTokenizer implements AutoCloseable {
 
     /** Pieces with their character spans in {@code text}. */
     public TokenizedText tokenizeWithSpans(String text) {
+        return tokenizeWithSpans(text, TokenizerPieces.PIECE_CHARS);
+    }
+
+    /** As {@link #tokenizeWithSpans(String)}, a long text cut into pieces of about {@code pieceChars}. */
+    TokenizedText tokenizeWithSpans(String text, int pieceChars) {
         if (text.isEmpty()) {
             return new TokenizedText(new String[0], new int[0], new int[0]);
         }
-        Encoding enc = tokenizer.encode(text, false, false);
-        String[] tokens = enc.getTokens();
-        TokenSpans spans = TokenSpans.of(text, enc.getCharTokenSpans(), tokens.length);
-        return new TokenizedText(tokens, spans.starts(), spans.ends());
+        List<String> pieces = pieces(text, pieceChars);
+        // Tokens and spans only, straight from the native encoding (DJL's Encoding would also copy ids, type ids,
+        // word ids and masks across JNI, a third of the cost on a long text).
+        long[] encodings = pieces.size() == 1
+                ? new long[] {TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false)}
+                : TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), pieces.toArray(new String[0]), false);
+        try {
+            String[][] tokens = new String[encodings.length][];
+            TokenSpans[] spans = new TokenSpans[encodings.length];
+            // Copying tokens and spans across JNI is a third of the work: piece by piece on several threads.
+            java.util.stream.IntStream.range(0, encodings.length).parallel().forEach(i -> {
+                tokens[i] = TokenizersLibrary.LIB.getTokens(encodings[i]);
+                spans[i] = TokenSpans.of(pieces.get(i), TokenizersLibrary.LIB.getTokenCharSpans(encodings[i]),
+                        tokens[i].length);
+            });
+            int total = 0;
+            for (String[] t : tokens) {
+                total += t.length;
+            }
+            if (encodings.length == 1) {
+                return new TokenizedText(tokens[0], spans[0].starts(), spans[0].ends());
+            }
+            String[] allTokens = new String[total];
+            int[] starts = new int[total];
+            int[] ends = new int[total];
+            int at = 0;
+            int offset = 0;
+            for (int i = 0; i < encodings.length; i++) {
+                int n = tokens[i].length;
+                System.arraycopy(tokens[i], 0, allTokens, at, n);
+                for (int k = 0; k < n; k++) {
+                    int s = spans[i].starts()[k];
+                    int e = spans[i].ends()[k];
+                    starts[at + k] = s < 0 ? s : s + offset;
+                    ends[at + k] = e < 0 ? e : e + offset;
+                }
+                at += n;
+                offset += pieces.get(i).length();
+            }
+            return new TokenizedText(allTokens, starts, ends);
+        } finally {
+            for (long e : encodings) {
+                TokenizersLibrary.LIB.deleteEncoding(e);
+            }
+        }
     }
 
     /** Number of pieces of a short string; cached, since every request asks it for each of its force tokens. */
