@@ -6,7 +6,7 @@
 --           -Dinput_topic=chunks -Doutput_topic=chunks-compressed -Dmodel_path=/models/llmlingua-2
 -- Required variables: bootstrap_servers, input_topic, output_topic, model_path.
 -- Optional (default): dead_letter_topic (chunks-dlq), parallelism (1), checkpoint_interval (10 s), group_id (flink-llmlingua-sql-fn), startup_mode
---   (group-offsets), bounded_mode (unbounded), rate (0.5), execution_provider (AUTO), threads (0), batch_max_wait
+--   (group-offsets), bounded_mode (unbounded), rate (0.5), execution_provider (AUTO), threads (0), batch_max_sequences (0: the provider's plan, 1 on CPU), batch_max_wait
 --   (2 ms), empty_text (PASS_THROUGH), invalid_input (NULL_RESULT), max_concurrent (64), delivery_guarantee
 --   (exactly-once), transactional_id_prefix (llmlingua-sql-function), transaction_timeout_ms (900000).
 --
@@ -17,7 +17,7 @@ SET 'execution.runtime-mode' = 'streaming';
 SET 'parallelism.default' = '${parallelism:-1}';
 SET 'execution.checkpointing.interval' = '${checkpoint_interval:-10 s}';
 SET 'pipeline.name' = 'llmlingua-sql: LLMLINGUA_COMPRESS ${input_topic} -> ${output_topic}';
-SET 'pipeline.global-job-parameters' = 'llmlingua.model.path:${model_path},llmlingua.rate:${rate:-0.5},llmlingua.provider:${execution_provider:-AUTO},llmlingua.threads:${threads:-0},llmlingua.batch.max-wait:${batch_max_wait:-2 ms},llmlingua.sql.empty-text:${empty_text:-PASS_THROUGH},llmlingua.sql.invalid-input:${invalid_input:-NULL_RESULT}';
+SET 'pipeline.global-job-parameters' = 'llmlingua.model.path:${model_path},llmlingua.rate:${rate:-0.5},llmlingua.provider:${execution_provider:-AUTO},llmlingua.threads:${threads:-0},llmlingua.batch.max-wait:${batch_max_wait:-2 ms},llmlingua.batch.max-sequences:${batch_max_sequences:-0},llmlingua.sql.empty-text:${empty_text:-PASS_THROUGH},llmlingua.sql.invalid-input:${invalid_input:-NULL_RESULT}';
 -- Rows in flight per subtask: they share the subtask's engine and are batched together (Flink's default is 10).
 SET 'table.exec.async-scalar.max-concurrent-operations' = '${max_concurrent:-64}';
 

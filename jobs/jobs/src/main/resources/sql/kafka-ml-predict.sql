@@ -7,7 +7,7 @@
 -- Required variables: bootstrap_servers, input_topic, output_topic, model_path.
 -- Optional (default): dead_letter_topic (chunks-dlq), parallelism (1), checkpoint_interval (10 s), group_id (flink-llmlingua-sql),
 --   startup_mode (group-offsets: committed offsets, else earliest), bounded_mode (unbounded; latest-offset stops
---   at the offsets of the start), rate (0.5), execution_provider (AUTO), threads (0), batch_max_wait (2 ms),
+--   at the offsets of the start), rate (0.5), execution_provider (AUTO), threads (0), batch_max_sequences (0: the provider's plan, 1 on CPU), batch_max_wait (2 ms),
 --   empty_text (PASS_THROUGH), invalid_input (NULL_RESULT), max_concurrent (64 rows in flight per subtask,
 --   batched together), delivery_guarantee (exactly-once), transactional_id_prefix (llmlingua-sql-predict),
 --   transaction_timeout_ms (900000, at most the broker's transaction.max.timeout.ms).
@@ -87,6 +87,7 @@ WITH (
   'execution-provider' = '${execution_provider:-AUTO}',
   'threads' = '${threads:-0}',
   'batch.max-wait' = '${batch_max_wait:-2 ms}',
+  'batch.max-sequences' = '${batch_max_sequences:-0}',
   'empty-text' = '${empty_text:-PASS_THROUGH}',
   'invalid-input' = '${invalid_input:-NULL_RESULT}'
 );

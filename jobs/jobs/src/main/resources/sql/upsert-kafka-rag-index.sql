@@ -8,7 +8,7 @@
 -- Required variables: bootstrap_servers, input_topic, output_topic, model_path.
 -- Optional (default): dead_letter_topic (chunks-dlq), parallelism (1), checkpoint_interval (10 s), group_id (flink-llmlingua-sql-rag),
 --   startup_mode (group-offsets), bounded_mode (unbounded), rate (0.5), execution_provider (AUTO), threads (0),
---   batch_max_wait (2 ms), empty_text (SKIP_ROW: a chunk without text leaves the index as it was),
+--   batch_max_sequences (0: the provider's plan, 1 on CPU), batch_max_wait (2 ms), empty_text (SKIP_ROW: a chunk without text leaves the index as it was),
 --   invalid_input (NULL_RESULT), max_concurrent (64).
 --
 -- Versions of one chunk must reach the index in input order: produce the input keyed by chunk_id (one partition
@@ -84,6 +84,7 @@ WITH (
   'execution-provider' = '${execution_provider:-AUTO}',
   'threads' = '${threads:-0}',
   'batch.max-wait' = '${batch_max_wait:-2 ms}',
+  'batch.max-sequences' = '${batch_max_sequences:-0}',
   'empty-text' = '${empty_text:-SKIP_ROW}',
   'invalid-input' = '${invalid_input:-NULL_RESULT}'
 );

@@ -213,8 +213,11 @@ public final class BenchmarkSuite {
     private SweepPoint inputSizePoint(String sweep, BenchModel model, Path dir, String doc, long bytes,
                                       CompressionOptions options) throws Exception {
         progress("sweep input size: one %d-byte document (%s, %s)", bytes, model.id(), options.renderMode());
+        // Small documents are warmed up on themselves: otherwise the 1 KB point times ONNX Runtime's first
+        // run and the JIT, not the per-size cost. From 1 MB on, start-up is lost in the noise and a warm-up doubles
+        // the time.
         EngineThroughput.Run r = EngineThroughput.measure(BenchPath.ENGINE, model.id(),
-                engineConfig(dir, s.maxBatch, false), List.of(doc), options, 1, 0);
+                engineConfig(dir, s.maxBatch, false), List.of(doc), options, 1, bytes < 1_000_000 ? 1 : 0);
         return new SweepPoint(sweep, model.id(), bytes, print(r.result().withNote(options.renderMode() + ", "
                 + r.stats().sequences() + " model sequences")));
     }

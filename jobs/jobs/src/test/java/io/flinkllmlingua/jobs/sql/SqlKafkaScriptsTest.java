@@ -136,6 +136,8 @@ class SqlKafkaScriptsTest {
         v.put("execution_provider", "CPU");
         v.put("threads", "1");
         v.put("batch_max_wait", "20 ms");
+        // The CPU plan is one sequence per call; these tests check that rows in flight share model calls.
+        v.put("batch_max_sequences", "8");
         v.put("transactional_id_prefix", "tx-" + id);
         v.put("transaction_timeout_ms", "120000");
         return v;

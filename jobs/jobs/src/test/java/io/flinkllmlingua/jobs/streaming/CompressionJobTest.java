@@ -131,6 +131,8 @@ class CompressionJobTest {
         s.parallelism = 2;
         s.llmlingua.put("llmlingua.max-text-bytes", "20000");
         s.llmlingua.put("llmlingua.batch.max-wait", "20 ms");
+        // The CPU plan is one sequence per call; this test checks that records in flight share model calls.
+        s.llmlingua.put("llmlingua.batch.max-sequences", "8");
         return s;
     }
 
