@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * Writes an int8 copy of an engine model directory: every MatMul/Gemm with a 2-D float weight becomes
- * {@code MatMulInteger} on int8 weights (per output channel, symmetric) and activations quantised per row (per
+ * an integer GEMM on int8 weights (per output channel, symmetric) and activations quantised per row (per
  * token) inside the graph, so a sequence's logits never depend on the other rows or the padding of its batch. The
  * classifier head, embeddings, LayerNorms and the attention's activation-by-activation MatMuls stay float. See
  * {@code src/docs/models.md}, "Quantised models".
@@ -43,8 +43,9 @@ public final class ModelQuantizer {
          */
         ASYMMETRIC_UINT8("per-row asymmetric uint8 activations"),
         /**
-         * uint8, scale {@code max|x| / 127} per row, zero point 128 handled inside MatMulInteger (its scalar
-         * {@code a_zero_point}): the U8S8 kernels VNNI/AMX accelerate with no correction node. The default.
+         * uint8, scale {@code max|x| / 127} per row, zero point 128 handled inside the GEMM (its scalar
+         * {@code a_zero_point}): the U8S8 kernels VNNI/AMX accelerate with no correction node, and ONNX Runtime's
+         * {@code MatMulIntegerToFloat} applies the weight scales in its output stage. The default.
          */
         SYMMETRIC_UINT8("per-row symmetric uint8 activations (zero point 128)"),
         /** int8, scale {@code max|x| / 127} per row (S8S8 kernels: much slower on x86). */

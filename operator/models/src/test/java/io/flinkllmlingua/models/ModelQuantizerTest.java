@@ -54,8 +54,13 @@ class ModelQuantizerTest {
             assertEquals(2 * spec.layers(), r.keptOther());
             ModelProto m = ModelProto.parseFrom(Files.readAllBytes(r.directory().resolve("model.onnx")));
             ModelProto s = ModelProto.parseFrom(Files.readAllBytes(src.modelFile()));
-            long integer = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("MatMulInteger")).count();
+            long integer = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("MatMulIntegerToFloat")
+                    && n.getDomain().equals("com.microsoft")).count();
             assertEquals(4L * spec.layers(), integer);
+            assertTrue(m.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("MatMulInteger")
+                    || n.getOpType().equals("DequantizeLinear")), "the default scheme fuses the dequantisation");
+            assertTrue(m.getOpsetImportList().stream().anyMatch(o -> o.getDomain().equals("com.microsoft")
+                    && o.getVersion() == 1));
             for (NodeProto n : m.getGraph().getNodeList()) {
                 if (n.getOpType().equals("MatMul")) {
                     boolean weight = m.getGraph().getInitializerList().stream()

@@ -25,9 +25,11 @@ import java.util.function.Function;
  *
  * <p>Weights: per output column symmetric int8, {@code Wq = round(W / ws)}, {@code ws[n] = max_k |W[k, n]| / 127}.
  * Activations: A is flattened to {@code [M, K]} and quantised per row in the graph, with the row's own range
- * ({@code ReduceMax}/{@code ReduceMin} over K) and a per-axis {@code QuantizeLinear(axis = 0)}. The integer product
- * ({@code MatMulInteger}, exact) is scaled back per row by a per-axis {@code DequantizeLinear(axis = 0)} and per
- * column by a {@code Mul} with {@code ws}. Every step is either exact integer arithmetic or an elementwise float
+ * ({@code ReduceMax}/{@code ReduceMin} over K) and a per-axis {@code QuantizeLinear(axis = 0)}. For the default
+ * {@link Scheme#SYMMETRIC_UINT8} the integer product and the per-column scale {@code ws} are one ONNX Runtime
+ * {@code com.microsoft:MatMulIntegerToFloat} (the scale is applied in the GEMM's output stage), followed by one
+ * {@code Mul} with the row scale {@code [M, 1]}; the other schemes use {@code MatMulInteger} (exact int32), a per-axis
+ * {@code DequantizeLinear(axis = 0)} and a {@code Mul} with {@code ws}. Every step is either exact integer arithmetic or an elementwise float
  * operation on one row, so no value of another row (or padding) can reach it; ONNX Runtime's own dynamic
  * quantisation (DynamicQuantizeLinear) takes one scale for the whole tensor and does not have that property.
  *
@@ -53,6 +55,11 @@ public final class MatMulQuantizer {
     public record Result(int quantized, int keptHeads, int keptOther, List<String> keptNames) {}
 
     private static final float TINY = Float.MIN_NORMAL;
+    /** ONNX Runtime's contrib operator domain (MatMulIntegerToFloat), version 1. */
+    private static final String MICROSOFT = "com.microsoft";
+
+    private final ModelProto.Builder model;
+    private final Set<String> usedDomains = new HashSet<>();
 
     private final GraphProto.Builder graph;
     private final Scheme scheme;
@@ -65,6 +72,7 @@ public final class MatMulQuantizer {
     private int counter;
 
     private MatMulQuantizer(ModelProto.Builder model, Scheme scheme, Function<TensorProto, float[]> floats) {
+        this.model = model;
         this.graph = model.getGraphBuilder();
         this.scheme = scheme;
         this.floats = floats;
@@ -209,12 +217,18 @@ public final class MatMulQuantizer {
         }
         initializers.addAll(newInits);
         graph.clearNode().addAllNode(out);
+        for (String domain : usedDomains) {
+            if (model.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(domain))) {
+                model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(1));
+            }
+        }
         graph.clearInitializer().addAllInitializer(initializers);
         return new Result(targets.size(), heads, other, kept);
     }
 
     /** The quantised form of one activation: {@code q [M, K]}, per-row scale {@code s [M]}, zero point, shape. */
-    private record Activation(String x, String q, String scale, String zeroPoint, String zeroPointI32, String lead) {}
+    private record Activation(String x, String q, String scale, String rowScale, String zeroPoint, String zeroPointI32,
+            String lead) {}
 
     private Activation activation(String x, int k) {
         String base = x.replaceAll("[^A-Za-z0-9_./-]", "_") + "_rowq";
@@ -222,6 +236,7 @@ public final class MatMulQuantizer {
         String lead = node("Slice", List.of(shape, longs(base + "/c0", 0), longs(base + "/cm1", -1),
                 longs(base + "/c0a", 0)), base + "/lead");
         String x2 = node("Reshape", List.of(x, longs(base + "/flat_shape", -1, k)), base + "/flat");
+        // ReduceMax + ReduceMin measured faster than ReduceMax(Abs(x)): Abs writes a full [M, K] tensor.
         String max = reduce("ReduceMax", x2, base + "/max");
         String min = reduce("ReduceMin", x2, base + "/min");
         if (scheme != Scheme.ASYMMETRIC_UINT8) {
@@ -233,7 +248,8 @@ public final class MatMulQuantizer {
                     u8 ? tensorAttr("value", TensorProto.DataType.UINT8_VALUE, new byte[] {(byte) 128})
                             : tensorAttr("value", TensorProto.DataType.INT8_VALUE, new byte[] {0}));
             String q = node("QuantizeLinear", List.of(x2, s, zp), base + "/q", intAttribute("axis", 0));
-            return new Activation(x, q, s, zp, null, lead);
+            String column = u8 ? node("Unsqueeze", List.of(s, longs(base + "/c1", 1)), base + "/scale_column") : null;
+            return new Activation(x, q, s, column, zp, null, lead);
         }
         // The range always contains 0 so that the integer zero point lies in [0, 255].
         String hi = node("Max", List.of(max, scalar(0f)), base + "/hi");
@@ -247,7 +263,7 @@ public final class MatMulQuantizer {
         String zpI32 = node("Unsqueeze", List.of(node("Cast", List.of(zf), base + "/zp_i32_flat",
                 intAttribute("to", TensorProto.DataType.INT32_VALUE)), longs(base + "/c1", 1)), base + "/zp_i32");
         String q = node("QuantizeLinear", List.of(x2, s, zp), base + "/q", intAttribute("axis", 0));
-        return new Activation(x, q, s, zp, zpI32, lead);
+        return new Activation(x, q, s, null, zp, zpI32, lead);
     }
 
     /** One MatMulInteger over the weights of {@code nodes} side by side; writes {@code outputs}, one per node. */
@@ -296,24 +312,32 @@ public final class MatMulQuantizer {
                 .setDataType(TensorProto.DataType.INT8_VALUE).addDims(k).addDims(total)
                 .setRawData(ByteString.copyFrom(q)).build());
         String wsName = initializer(floatTensor(fresh(base + "_scale"), scale));
-        String acc = scheme == Scheme.SYMMETRIC_UINT8
-                ? node("MatMulInteger", List.of(a.q(), wq, zeroPoint128()), y + "_int32")
-                : node("MatMulInteger", List.of(a.q(), wq), y + "_int32");
-        if (scheme == Scheme.ASYMMETRIC_UINT8) {
-            // sum_k (q - zp) * Wq = q @ Wq - zp * colsum(Wq), with colsum a constant.
-            ByteBuffer cs = ByteBuffer.allocate(total * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (int c : colsum) {
-                cs.putInt(c);
+        String scaled;
+        if (scheme == Scheme.SYMMETRIC_UINT8) {
+            // ONNX Runtime's MatMulIntegerToFloat applies the per-column weight scale in the GEMM's output stage
+            // (no int32 tensor, no separate dequantise pass). Its a_scale is per tensor only, so it gets 1 and the
+            // per-row scale follows as one Mul ([M, N] * [M, 1]); the graph's bias Add comes after, as before.
+            String colScaled = node("MatMulIntegerToFloat", MICROSOFT, List.of(a.q(), wq, scalar(1f), wsName,
+                    zeroPoint128()), y + "_col_scaled");
+            scaled = node("Mul", List.of(colScaled, a.rowScale()), y + "_flat");
+        } else {
+            String acc = node("MatMulInteger", List.of(a.q(), wq), y + "_int32");
+            if (scheme == Scheme.ASYMMETRIC_UINT8) {
+                // sum_k (q - zp) * Wq = q @ Wq - zp * colsum(Wq), with colsum a constant.
+                ByteBuffer cs = ByteBuffer.allocate(total * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (int c : colsum) {
+                    cs.putInt(c);
+                }
+                String colsumName = initializer(TensorProto.newBuilder().setName(fresh(base + "_colsum"))
+                        .setDataType(TensorProto.DataType.INT32_VALUE).addDims(total)
+                        .setRawData(ByteString.copyFrom(cs.array())).build());
+                acc = node("Sub", List.of(acc, node("Mul", List.of(a.zeroPointI32(), colsumName), y + "_zp_term")),
+                        y + "_int32_centred");
             }
-            String colsumName = initializer(TensorProto.newBuilder().setName(fresh(base + "_colsum"))
-                    .setDataType(TensorProto.DataType.INT32_VALUE).addDims(total)
-                    .setRawData(ByteString.copyFrom(cs.array())).build());
-            acc = node("Sub", List.of(acc, node("Mul", List.of(a.zeroPointI32(), colsumName), y + "_zp_term")),
-                    y + "_int32_centred");
+            String rowScaled = node("DequantizeLinear", List.of(acc, a.scale()), y + "_row_scaled",
+                    intAttribute("axis", 0));
+            scaled = node("Mul", List.of(rowScaled, wsName), y + "_flat");
         }
-        String rowScaled = node("DequantizeLinear", List.of(acc, a.scale()), y + "_row_scaled",
-                intAttribute("axis", 0));
-        String scaled = node("Mul", List.of(rowScaled, wsName), y + "_flat");
         String outShape = node("Concat", List.of(a.lead(), longs(fresh(y + "_cols"), total)), y + "_shape",
                 intAttribute("axis", 0));
         if (nodes.size() == 1) {
@@ -362,14 +386,25 @@ public final class MatMulQuantizer {
     }
 
     private String node(String op, List<String> inputs, String output, AttributeProto... attrs) {
+        return node(op, "", inputs, output, attrs);
+    }
+
+    private String node(String op, String domain, List<String> inputs, String output, AttributeProto... attrs) {
         String o = fresh(output);
-        emit(op, inputs, o, attrs);
+        emit(op, domain, inputs, o, attrs);
         return o;
     }
 
     private void emit(String op, List<String> inputs, String output, AttributeProto... attrs) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(fresh("rowq_" + op + "_" + (counter++)))
-                .addAllInput(inputs).addOutput(output);
+        emit(op, "", inputs, output, attrs);
+    }
+
+    private void emit(String op, String domain, List<String> inputs, String output, AttributeProto... attrs) {
+        if (!domain.isEmpty()) {
+            usedDomains.add(domain);
+        }
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setDomain(domain)
+                .setName(fresh("rowq_" + op + "_" + (counter++))).addAllInput(inputs).addOutput(output);
         for (AttributeProto a : attrs) {
             n.addAttribute(a);
         }
