@@ -50,8 +50,10 @@ class EngineEndToEndTest {
             Path dir = models.resolve(f.name().toLowerCase());
             TinyModelGenerator.generateTiny(dir, f);
             dirs.put(f, dir);
+            // Batched and bucketed explicitly (the CPU plan is one sequence per call): these engines check that
+            // batching across callers and padding leave every result unchanged.
             engines.put(f, PromptCompressor.open(EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU)
-                    .intraOpThreads(2).build()));
+                    .intraOpThreads(2).maxBatchSequences(32).lengthBucket(32).build()));
         }
         english = texts(TestData.corpora().resolve("docs-en.jsonl"), 24);
         multilingual = texts(TestData.corpora().resolve("docs-multilingual.jsonl"), 120);
