@@ -332,8 +332,8 @@ class SqlFunctionAndModelTest {
                 modelOptions("'batch.min-padding-efficiency' = '2'"));
         assertTrue(badEfficiency.contains("invalid value for option 'batch.min-padding-efficiency': 2.0"), badEfficiency);
         String badBucket = planningError("txt STRING", "compressed_text STRING",
-                modelOptions("'llmlingua.batch.length-bucket' = '0'"));
-        assertTrue(badBucket.contains("invalid value for option 'batch.length-bucket': 0"), badBucket);
+                modelOptions("'llmlingua.batch.length-bucket' = '513'"));
+        assertTrue(badBucket.contains("invalid value for option 'batch.length-bucket': 513"), badBucket);
 
         String notANumber = planningError("txt STRING", "compressed_text STRING", modelOptions("'rate' = 'half'"));
         assertTrue(notANumber.contains("Could not parse value 'half' for key 'rate'"), notANumber);
