@@ -61,7 +61,7 @@ public final class BenchmarkSuite {
                 BenchModel model = e.getKey();
                 Path dir = model.ensure(s.cacheRoot, log);
                 BenchCorpus chunks = corpus.first(e.getValue());
-                progress("model %s: %d chunks, paths 2, 6, 1, 3, 4, 5", model.id(), chunks.size());
+                progress("model %s: %d chunks, paths 2 and 6 (%d rounds), 1, 3, 4, 5", model.id(), chunks.size(), s.rounds);
                 if (s.flink && flink == null) {
                     flink = new FlinkJobThroughput();
                 }
@@ -120,22 +120,44 @@ public final class BenchmarkSuite {
         EngineConfig config = engineConfig(dir, s.maxBatch, false);
         CompressionOptions options = options();
 
-        progress("  2. engine end to end (%d callers)", s.callers);
-        EngineThroughput.Run engine = EngineThroughput.measure(BenchPath.ENGINE, id, config, chunks.texts(), options,
-                s.callers, s.warmup);
+        // Paths 2 and 6 alternate, each on a warm engine or session, so that drift of the machine hits both alike;
+        // each reports its median round.
+        List<EngineThroughput.Run> engineRounds = new ArrayList<>();
+        List<PathResult> bestRounds = new ArrayList<>();
+        try (EngineThroughput.Warm warmEngine = EngineThroughput.open(BenchPath.ENGINE, id, config, chunks.texts(),
+                options, s.callers, s.warmup)) {
+            ModelOnlyCeiling.Warm best = null;
+            try {
+                for (int round = 1; round <= s.rounds; round++) {
+                    progress("  2. engine end to end (%d callers), round %d of %d", s.callers, round, s.rounds);
+                    EngineThroughput.Run run = warmEngine.measure();
+                    engineRounds.add(run);
+                    print(run.result());
+                    if (best == null) {
+                        best = ModelOnlyCeiling.open(id, config, run.provider(), s.warmup);
+                    }
+                    progress("  6. model-only, the best plan for %s, round %d of %d", run.provider(), round,
+                            s.rounds);
+                    bestRounds.add(print(best.bestPlan(run.batches(), chunks.size(), run.result().tokens())));
+                }
+            } finally {
+                if (best != null) {
+                    best.close();
+                }
+            }
+        }
+        EngineThroughput.Run engine = Rounds.median(engineRounds, r -> r.result().tokensPerSecond());
+        List<PathResult> engineResults = engineRounds.stream().map(EngineThroughput.Run::result).toList();
+        PathResult bestPlan = Rounds.median(bestRounds, PathResult::tokensPerSecond);
         stages.put(id, engine.stages());
         resolvedProvider = engine.provider();
-        print(engine.result());
         writeSequenceLengths(id, engine.batches());
-
-        progress("  6. model-only, the best plan for %s", engine.provider());
-        results.add(print(ModelOnlyCeiling.bestPlan(id, config, engine.provider(), engine.batches(), chunks.size(),
-                engine.result().tokens(), s.warmup)));
+        results.add(withRounds(bestPlan, bestRounds));
         progress("  1. model-only ceiling (replaying the engine's %d model calls)", engine.batches().size());
         PathResult ceiling = ModelOnlyCeiling.replay(id, config, engine.batches(), chunks.size(),
                 engine.result().tokens(), s.warmup);
         results.add(print(ceiling));
-        results.add(engine.result());
+        results.add(withRounds(engine.result(), engineResults));
 
         if (model.fp32() != null) {
             // The int8 rows answer "how much faster, and does it keep the decisions": the engine-side paths and the
@@ -171,6 +193,11 @@ public final class BenchmarkSuite {
             }
             results.add(print(peer));
         }
+    }
+
+    private static PathResult withRounds(PathResult median, List<PathResult> rounds) {
+        String rs = Rounds.describe(rounds);
+        return rs.isEmpty() ? median : median.withNote(median.note().isEmpty() ? rs : median.note() + "; " + rs);
     }
 
     private void sweepBatchSize(BenchModel model, Path dir, BenchCorpus chunks, List<SweepPoint> out) throws Exception {
@@ -213,14 +240,40 @@ public final class BenchmarkSuite {
     private SweepPoint inputSizePoint(String sweep, BenchModel model, Path dir, String doc, long bytes,
                                       CompressionOptions options) throws Exception {
         progress("sweep input size: one %d-byte document (%s, %s)", bytes, model.id(), options.renderMode());
-        // Small documents are warmed up on themselves: otherwise the 1 KB point times ONNX Runtime's first
-        // run and the JIT, not the per-size cost. From 1 MB on, start-up is lost in the noise and a warm-up doubles
-        // the time.
-        EngineThroughput.Run r = EngineThroughput.measure(BenchPath.ENGINE, model.id(),
-                engineConfig(dir, s.maxBatch, false), List.of(doc), options, 1, bytes < 1_000_000 ? 1 : 0);
-        return new SweepPoint(sweep, model.id(), bytes, print(r.result().withNote(options.renderMode() + ", "
-                + r.stats().sequences() + " model sequences")));
+        EngineConfig config = engineConfig(dir, s.maxBatch, false);
+        if (bytes >= REPEAT_BELOW_BYTES) {
+            // One run: from 1 MB on, start-up is lost in the noise and a warm-up doubles the time.
+            EngineThroughput.Run r = EngineThroughput.measure(BenchPath.ENGINE, model.id(), config, List.of(doc),
+                    options, 1, 0);
+            return new SweepPoint(sweep, model.id(), bytes, print(r.result().withNote(options.renderMode() + ", "
+                    + r.stats().sequences() + " model sequences")));
+        }
+        // A small document takes milliseconds: one timed run would measure the JIT and the machine's jitter, not the
+        // per-record cost. Warm up for a second, then report the median of the runs of the next two seconds.
+        try (EngineThroughput.Warm engine = EngineThroughput.open(BenchPath.ENGINE, model.id(), config, List.of(doc),
+                options, 1, 1)) {
+            long warmUntil = System.nanoTime() + WARM_NANOS;
+            EngineThroughput.Run last = engine.measure();
+            while (System.nanoTime() < warmUntil) {
+                last = engine.measure();
+            }
+            List<EngineThroughput.Run> runs = new ArrayList<>();
+            long measureUntil = System.nanoTime() + MEASURE_NANOS;
+            while (runs.size() < MIN_RUNS || (System.nanoTime() < measureUntil && runs.size() < MAX_RUNS)) {
+                runs.add(engine.measure());
+            }
+            EngineThroughput.Run median = Rounds.median(runs, r -> r.result().tokensPerSecond());
+            return new SweepPoint(sweep, model.id(), bytes, print(median.result().withNote(options.renderMode() + ", "
+                    + last.stats().sequences() + " model sequences, median of " + runs.size() + " warm runs")));
+        }
     }
+
+    /** Documents below this size are timed over repeated warm runs (see {@link #inputSizePoint}). */
+    static final long REPEAT_BELOW_BYTES = 1_000_000;
+    private static final long WARM_NANOS = 1_000_000_000L;
+    private static final long MEASURE_NANOS = 2_000_000_000L;
+    private static final int MIN_RUNS = 3;
+    private static final int MAX_RUNS = 1_000;
 
     /**
      * The real length of every sequence the engine scored, one per line, for jobs/bench/gpu/time_graphs.py (which

@@ -32,19 +32,65 @@ public final class EngineThroughput {
 
     private EngineThroughput() {}
 
-    /** Opens an engine on {@code config}, warms it up on a few chunks, then measures. */
+    /** Opens an engine on {@code config}, warms it up on a few chunks, then measures once. */
     public static Run measure(BenchPath path, String model, EngineConfig config, List<String> texts,
                               CompressionOptions options, int callers, int warmup) throws Exception {
-        try (PromptCompressor engine = PromptCompressor.open(config)) {
+        try (Warm engine = open(path, model, config, texts, options, callers, warmup)) {
+            return engine.measure();
+        }
+    }
+
+    /**
+     * Opens an engine on {@code config} and warms it up on a few chunks; {@link Warm#measure()} then measures a run
+     * over all of {@code texts}, as often as asked (the suite alternates rounds of paths 2 and 6 on warm engines).
+     */
+    public static Warm open(BenchPath path, String model, EngineConfig config, List<String> texts,
+                            CompressionOptions options, int callers, int warmup) throws Exception {
+        PromptCompressor engine = PromptCompressor.open(config);
+        try {
             if (warmup > 0) {
                 run(engine, texts.subList(0, Math.min(warmup, texts.size())), options, Math.min(callers, 2));
             }
+            return new Warm(engine, path, model, config, texts, options, callers);
+        } catch (Exception | Error e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /** A warm engine and what it measures. */
+    public static final class Warm implements AutoCloseable {
+        private final PromptCompressor engine;
+        private final BenchPath path;
+        private final String model;
+        private final EngineConfig config;
+        private final List<String> texts;
+        private final CompressionOptions options;
+        private final int callers;
+
+        private Warm(PromptCompressor engine, BenchPath path, String model, EngineConfig config, List<String> texts,
+                     CompressionOptions options, int callers) {
+            this.engine = engine;
+            this.path = path;
+            this.model = model;
+            this.config = config;
+            this.texts = texts;
+            this.options = options;
+            this.callers = callers;
+        }
+
+        /** Compresses every text once with the callers, recording the model calls. */
+        public Run measure() throws Exception {
             PeakRss.reset();
             List<ModelBatch> batches = Collections.synchronizedList(new ArrayList<>());
             BatchingStats before = engine.batchingStats();
             engine.modelBatchListener(batches::add);
-            Measured m = run(engine, texts, options, callers);
-            engine.modelBatchListener(null);
+            Measured m;
+            try {
+                m = run(engine, texts, options, callers);
+            } finally {
+                engine.modelBatchListener(null);
+            }
             long peak = PeakRss.peakBytes();
             BatchingStats after = engine.batchingStats();
             BatchingStats delta = new BatchingStats(after.batches() - before.batches(),
@@ -63,6 +109,11 @@ public final class EngineThroughput {
                             + " per call, padded to 512" : engine.batchPlan().describe()))
                     .withPhases(m.phases);
             return new Run(result, List.copyOf(batches), m.tokens, stages, delta, engine.provider());
+        }
+
+        @Override
+        public void close() {
+            engine.close();
         }
     }
 

@@ -33,31 +33,105 @@ public final class ModelOnlyCeiling {
     private ModelOnlyCeiling() {}
 
     /**
-     * Path 1: the engine's model calls replayed in order.
+     * Path 1: the engine's model calls replayed in order, on a fresh session.
      *
      * @param chunks chunks the engine compressed with these batches (throughput is per the same chunks)
      * @param tokens cl100k tokens of those chunks
      */
     public static PathResult replay(String model, EngineConfig config, List<ModelBatch> batches, int chunks,
                                     long tokens, int warmupBatches) {
-        if (batches.isEmpty()) {
-            return PathResult.skipped(BenchPath.MODEL_ONLY, model, "the engine made no model call to replay");
+        try (Warm session = open(model, config, ExecutionProvider.CPU, warmupBatches)) {
+            return session.replay(batches, chunks, tokens);
         }
-        return run(BenchPath.MODEL_ONLY, model, config, batches, chunks, tokens, warmupBatches,
-                batches.size() + " model calls replayed; latency = the call that scored the chunk's sequence");
     }
 
-    /** Path 6: the same sequences in the provider's best plan (see the class comment). */
+    /** Path 6: the same sequences in the provider's best plan (see the class comment), on a fresh session. */
     public static PathResult bestPlan(String model, EngineConfig config, ExecutionProvider provider,
                                       List<ModelBatch> batches, int chunks, long tokens, int warmupBatches) {
-        if (batches.isEmpty()) {
-            return PathResult.skipped(BenchPath.MODEL_BEST_PLAN, model, "the engine made no model call");
+        try (Warm session = open(model, config, provider, warmupBatches)) {
+            return session.bestPlan(batches, chunks, tokens);
         }
-        boolean gpu = provider == ExecutionProvider.CUDA || provider == ExecutionProvider.TENSORRT;
-        List<ModelBatch> plan = gpu ? sortedCalls(sequences(batches), GPU_ROWS) : sortedCalls(sequences(batches), 1);
-        return run(BenchPath.MODEL_BEST_PLAN, model, config, plan, chunks, tokens, warmupBatches,
-                plan.size() + " calls: " + (gpu ? "sequences sorted by length, " + GPU_ROWS
-                        + " per call padded to their longest" : "one sequence per call at its exact length"));
+    }
+
+    /**
+     * Opens a session with the engine's settings, kept open across measurements (the suite alternates rounds of
+     * paths 2 and 6); it warms up on the first {@code warmupBatches} calls of the first measurement.
+     */
+    public static Warm open(String model, EngineConfig config, ExecutionProvider provider, int warmupBatches) {
+        return new Warm(model, ModelSession.open(config), provider, warmupBatches);
+    }
+
+    /** An open session and the two plans it measures. */
+    public static final class Warm implements AutoCloseable {
+        private final String model;
+        private final ModelSession session;
+        private final ExecutionProvider provider;
+        private final int warmupBatches;
+        private boolean warm;
+
+        private Warm(String model, ModelSession session, ExecutionProvider provider, int warmupBatches) {
+            this.model = model;
+            this.session = session;
+            this.provider = provider;
+            this.warmupBatches = warmupBatches;
+        }
+
+        /** Path 1: the engine's model calls replayed in order (same padding and batch composition). */
+        public PathResult replay(List<ModelBatch> batches, int chunks, long tokens) {
+            if (batches.isEmpty()) {
+                return PathResult.skipped(BenchPath.MODEL_ONLY, model, "the engine made no model call to replay");
+            }
+            return time(BenchPath.MODEL_ONLY, batches, chunks, tokens,
+                    batches.size() + " model calls replayed; latency = the call that scored the chunk's sequence");
+        }
+
+        /** Path 6: the same sequences in the provider's best plan. */
+        public PathResult bestPlan(List<ModelBatch> batches, int chunks, long tokens) {
+            if (batches.isEmpty()) {
+                return PathResult.skipped(BenchPath.MODEL_BEST_PLAN, model, "the engine made no model call");
+            }
+            boolean gpu = provider == ExecutionProvider.CUDA || provider == ExecutionProvider.TENSORRT;
+            List<ModelBatch> plan = sortedCalls(sequences(batches), gpu ? GPU_ROWS : 1);
+            return time(BenchPath.MODEL_BEST_PLAN, plan, chunks, tokens,
+                    plan.size() + " calls: " + (gpu ? "sequences sorted by length, " + GPU_ROWS
+                            + " per call padded to their longest" : "one sequence per call at its exact length"));
+        }
+
+        private PathResult time(BenchPath path, List<ModelBatch> calls, int chunks, long tokens, String note) {
+            if (!warm) {
+                for (int i = 0; i < Math.min(warmupBatches, calls.size()); i++) {
+                    session.run(calls.get(i));
+                }
+                warm = true;
+            }
+            PeakRss.reset();
+            List<Double> perSequence = new ArrayList<>();
+            long sequences = 0;
+            long real = 0;
+            long padded = 0;
+            long t0 = System.nanoTime();
+            for (ModelBatch b : calls) {
+                long s = System.nanoTime();
+                session.run(b);
+                double millis = (System.nanoTime() - s) / 1e6;
+                for (int r = 0; r < b.rows(); r++) {
+                    perSequence.add(millis);
+                }
+                sequences += b.rows();
+                real += b.realTokens();
+                padded += (long) b.rows() * b.length();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long peak = PeakRss.peakBytes();
+            double[] lat = perSequence.stream().mapToDouble(Double::doubleValue).toArray();
+            return new PathResult(path, model, chunks, tokens, seconds, LatencyStats.of(lat),
+                    (double) sequences / calls.size(), padded == 0 ? 1 : (double) real / padded, peak, note);
+        }
+
+        @Override
+        public void close() {
+            session.close();
+        }
     }
 
     /** Every row of the recorded calls, cut to its real length (its last attended position). */
@@ -101,36 +175,5 @@ public final class ModelOnlyCeiling {
             calls.add(new ModelBatch(ids, mask, group.size(), length, real, 0));
         }
         return calls;
-    }
-
-    private static PathResult run(BenchPath path, String model, EngineConfig config, List<ModelBatch> calls,
-                                  int chunks, long tokens, int warmupBatches, String note) {
-        try (ModelSession session = ModelSession.open(config)) {
-            for (int i = 0; i < Math.min(warmupBatches, calls.size()); i++) {
-                session.run(calls.get(i));
-            }
-            PeakRss.reset();
-            List<Double> perSequence = new ArrayList<>();
-            long sequences = 0;
-            long real = 0;
-            long padded = 0;
-            long t0 = System.nanoTime();
-            for (ModelBatch b : calls) {
-                long s = System.nanoTime();
-                session.run(b);
-                double millis = (System.nanoTime() - s) / 1e6;
-                for (int r = 0; r < b.rows(); r++) {
-                    perSequence.add(millis);
-                }
-                sequences += b.rows();
-                real += b.realTokens();
-                padded += (long) b.rows() * b.length();
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long peak = PeakRss.peakBytes();
-            double[] lat = perSequence.stream().mapToDouble(Double::doubleValue).toArray();
-            return new PathResult(path, model, chunks, tokens, seconds, LatencyStats.of(lat),
-                    (double) sequences / calls.size(), padded == 0 ? 1 : (double) real / padded, peak, note);
-        }
     }
 }

@@ -34,6 +34,8 @@ public final class SuiteSettings {
     /** ONNX Runtime intra-op threads (0 = ORT's default, one per core). */
     public int threads = 0;
     public int warmup = 4;
+    /** Alternating rounds of paths 2 and 6 per model; each path reports its median round. */
+    public int rounds = 3;
     public boolean flink = true;
     public boolean peer = true;
     public boolean naive = true;

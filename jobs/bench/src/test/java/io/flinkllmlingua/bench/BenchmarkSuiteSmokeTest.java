@@ -30,6 +30,7 @@ class BenchmarkSuiteSmokeTest {
         s.records.put(BenchModel.TINY, 6);
         s.callers = 4;
         s.warmup = 1;
+        s.rounds = 2;
         s.sweepModel = BenchModel.TINY;
         s.sweepRecords = 4;
         s.batchSizes = List.of(1, 4);
@@ -58,6 +59,10 @@ class BenchmarkSuiteSmokeTest {
             assertTrue(r.path("tokens_per_s").asDouble() > 0);
         }
         JsonNode engine = byPath.get(2);
+        // Paths 2 and 6 alternate rounds and report their median round.
+        assertTrue(progress.contains("round 2 of 2"), progress);
+        assertTrue(engine.path("note").asText().contains("median of 2 rounds"), engine.toString());
+        assertTrue(byPath.get(6).path("note").asText().contains("median of 2 rounds"), byPath.get(6).toString());
         // The replay (1) runs the engine's own batches: same batch sizes and padding.
         assertEquals(engine.path("mean_batch").asDouble(), byPath.get(1).path("mean_batch").asDouble(), 1e-9);
         assertEquals(engine.path("padding_efficiency").asDouble(),
@@ -88,6 +93,12 @@ class BenchmarkSuiteSmokeTest {
         }
 
         assertEquals(2 + 2 + 1 + 2 + 1, json.path("sweeps").size());
+        // Small documents are timed over repeated warm runs.
+        for (JsonNode sweep : json.path("sweeps")) {
+            if (sweep.path("sweep").asText().startsWith("input-size")) {
+                assertTrue(sweep.path("result").path("note").asText().contains("warm runs"), sweep.toString());
+            }
+        }
         assertTrue(json.path("original_spans_over_reference").path("5000").asDouble() > 0, json.toString());
         assertTrue(json.path("stage_profiles").path("tiny").path("tokenize_ms_per_chunk").asDouble() > 0);
         String md = Files.readString(dir.resolve("results.md"));

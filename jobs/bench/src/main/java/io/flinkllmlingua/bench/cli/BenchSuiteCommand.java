@@ -68,6 +68,11 @@ final class BenchSuiteCommand implements Callable<Integer> {
     @Option(names = "--callers", paramLabel = "N", description = "Concurrent engine callers (default: 16).")
     Integer callers;
 
+    @Option(names = "--rounds", paramLabel = "N",
+            description = "Alternating rounds of paths 2 and 6 per model, each path reporting its median round "
+                    + "(default: 3).")
+    Integer rounds;
+
     @Option(names = "--parallelism", paramLabel = "N", description = "Flink parallelism of path 3 (default: 2).")
     Integer parallelism;
 
@@ -141,6 +146,13 @@ final class BenchSuiteCommand implements Callable<Integer> {
         }
         if (callers != null) {
             s.callers = callers;
+        }
+        if (rounds != null) {
+            if (rounds < 1) {
+                cli.stderr().println("bench-suite: --rounds must be at least 1, got " + rounds);
+                return BenchMain.EXIT_ERROR;
+            }
+            s.rounds = rounds;
         }
         if (parallelism != null) {
             s.parallelism = parallelism;
