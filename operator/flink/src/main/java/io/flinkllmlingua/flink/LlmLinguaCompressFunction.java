@@ -71,7 +71,7 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<InputChunk, Chu
 
     /**
      * Notes the TaskManager's slot count before {@link RichAsyncFunction} wraps the context (the wrapper does not
-     * expose the TaskManager): the subtask's engine threads are the cores divided among the slots.
+     * expose the TaskManager): the subtask's engine threads are the cores divided among the engines that can share it.
      */
     @Override
     public void setRuntimeContext(RuntimeContext context) {
@@ -85,7 +85,8 @@ public class LlmLinguaCompressFunction extends RichAsyncFunction<InputChunk, Chu
     public void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         runtime = ChunkRuntime.open(config, LlmLinguaOperator.NAME, subtask,
-                getRuntimeContext()::getExternalResourceInfos, getRuntimeContext().getMetricGroup(), slots);
+                getRuntimeContext()::getExternalResourceInfos, getRuntimeContext().getMetricGroup(), slots,
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         recordsDeadLettered = getRuntimeContext().getMetricGroup().addGroup("llmlingua")
                 .counter("recordsDeadLettered", new ThreadSafeSimpleCounter());
         inFlight = new ConcurrentHashMap<>();

@@ -126,7 +126,8 @@ public final class LlmLinguaOptions {
     public static final ConfigOption<Integer> THREADS = ConfigOptions.key("llmlingua.threads")
             .intType().defaultValue(E.intraOpThreads())
             .withDescription("ONNX Runtime intra-op threads per engine (0: in the DataStream job and the backfill, the "
-                    + "TaskManager's cores divided among its slots; elsewhere ONNX Runtime's default, one per core).");
+                    + "TaskManager's cores divided among the operator's subtasks that share it, one per slot at most; "
+                    + "elsewhere ONNX Runtime's default, one per core).");
 
     public static final ConfigOption<EngineConfig.OptimizationLevel> OPTIMIZATION_LEVEL =
             ConfigOptions.key("llmlingua.optimization-level")

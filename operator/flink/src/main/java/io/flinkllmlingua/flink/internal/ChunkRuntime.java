@@ -97,21 +97,22 @@ public final class ChunkRuntime implements AutoCloseable {
     public static ChunkRuntime open(LlmLinguaConfig config, String name, int subtask,
                                     Function<String, Set<ExternalResourceInfo>> externalResources,
                                     MetricGroup metrics) {
-        return open(config, name, subtask, externalResources, metrics, 0);
+        return open(config, name, subtask, externalResources, metrics, 0, 0);
     }
 
     /**
      * As {@link #open(LlmLinguaConfig, String, int, Function, MetricGroup)}, in a TaskManager of {@code slots} task
-     * slots: with {@code llmlingua.threads} 0, the engine's ONNX Runtime threads are the cores divided among the
-     * slots ({@link SubtaskEngines#intraOpThreads}); {@code slots} 0 when unknown (ONNX Runtime's default then).
+     * slots, for an operator of {@code parallelism} subtasks: with {@code llmlingua.threads} 0, the engine's ONNX
+     * Runtime threads are the cores divided among the engines that can share the TaskManager
+     * ({@link SubtaskEngines#intraOpThreads}); {@code slots} 0 when unknown (ONNX Runtime's default then).
      */
     public static ChunkRuntime open(LlmLinguaConfig config, String name, int subtask,
                                     Function<String, Set<ExternalResourceInfo>> externalResources,
-                                    MetricGroup metrics, int slots) {
+                                    MetricGroup metrics, int slots, int parallelism) {
         int device = SubtaskEngines.chooseDevice(externalResources, config, subtask);
         EngineConfig.Builder builder = config.engine().toBuilder().deviceId(device);
         if (slots > 0) {
-            builder.intraOpThreads(SubtaskEngines.intraOpThreads(config, slots));
+            builder.intraOpThreads(SubtaskEngines.intraOpThreads(config, slots, parallelism));
         }
         EngineConfig engineConfig = builder.build();
         long t0 = System.nanoTime();

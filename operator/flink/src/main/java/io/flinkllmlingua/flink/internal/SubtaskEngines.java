@@ -48,17 +48,22 @@ public final class SubtaskEngines {
 
     /**
      * ONNX Runtime intra-op threads of one subtask's engine: {@code llmlingua.threads} when set (> 0); else the
-     * JVM's cores divided among the TaskManager's {@code slots}, at least one. Every slot may hold a subtask with its
-     * own engine, and ONNX Runtime's own default (a thread per core, per session, spinning while it waits for work)
-     * would put slots x cores compute threads on the cores: with parallelism 2 in one 2-core TaskManager, 4 threads
-     * that preempt each other.
+     * JVM's cores divided among the engines that can share this TaskManager, at least one. That is one per slot, but
+     * never more than the operator's parallelism: a local run's TaskManager often has more slots than the job uses.
+     * ONNX Runtime's own default (a thread per core, per session, spinning while it waits for work) would put
+     * engines x cores compute threads on the cores: with parallelism 2 in one 2-core TaskManager, 4 threads that
+     * preempt each other.
+     *
+     * @param slots       the TaskManager's task slots
+     * @param parallelism the operator's parallelism (0 when unknown: the slots alone)
      */
-    public static int intraOpThreads(LlmLinguaConfig config, int slots) {
+    public static int intraOpThreads(LlmLinguaConfig config, int slots, int parallelism) {
         int configured = config.engine().intraOpThreads();
         if (configured > 0) {
             return configured;
         }
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, slots));
+        int engines = Math.max(1, parallelism > 0 ? Math.min(slots, parallelism) : slots);
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / engines);
     }
 
     /**
