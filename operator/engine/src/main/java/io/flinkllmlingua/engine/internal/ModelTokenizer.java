@@ -241,8 +241,7 @@ public final class ModelTokenizer implements AutoCloseable {
         String[][] parts = new String[encodings.length][];
         try {
             // Copying the tokens across JNI is a tenth of the work: also done piece by piece on several threads.
-            java.util.stream.IntStream.range(0, encodings.length).parallel()
-                    .forEach(i -> parts[i] = TokenizersLibrary.LIB.getTokens(encodings[i]));
+            eachInParallel(encodings.length, i -> parts[i] = TokenizersLibrary.LIB.getTokens(encodings[i]));
         } finally {
             for (long e : encodings) {
                 TokenizersLibrary.LIB.deleteEncoding(e);
@@ -259,6 +258,34 @@ public final class ModelTokenizer implements AutoCloseable {
             at += p.length;
         }
         return out;
+    }
+
+    /**
+     * Runs {@code body} for 0..n-1 on several threads and returns only once every call has ended, rethrowing the
+     * first failure then. A parallel stream's forEach rethrows as soon as one element fails, while others may still
+     * read their native encoding: the caller's finally would free it under them.
+     */
+    static void eachInParallel(int n, java.util.function.IntConsumer body) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> first = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+            try {
+                body.accept(i);
+            } catch (Throwable t) {
+                if (!first.compareAndSet(null, t)) {
+                    first.get().addSuppressed(t);
+                }
+            }
+        });
+        Throwable t = first.get();
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new EngineException("Tokenization failed: " + t, t);
+        }
     }
 
     /** The text itself, or its pieces where the tokenizer allows cuts and the text is long enough. */
@@ -316,7 +343,7 @@ public final class ModelTokenizer implements AutoCloseable {
             String[][] tokens = new String[encodings.length][];
             TokenSpans[] spans = new TokenSpans[encodings.length];
             // Copying tokens and spans across JNI is a third of the work: piece by piece on several threads.
-            java.util.stream.IntStream.range(0, encodings.length).parallel().forEach(i -> {
+            eachInParallel(encodings.length, i -> {
                 tokens[i] = TokenizersLibrary.LIB.getTokens(encodings[i]);
                 spans[i] = TokenSpans.of(pieces.get(i), TokenizersLibrary.LIB.getTokenCharSpans(encodings[i]),
                         tokens[i].length);
