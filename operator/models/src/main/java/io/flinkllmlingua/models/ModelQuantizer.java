@@ -158,39 +158,69 @@ public final class ModelQuantizer {
         String method = "int8 weights per output channel (symmetric), " + activations.description
                 + " computed in the graph; head kept float";
         b.addMetadataProps(StringStringEntryProto.newBuilder().setKey("quantization").setValue(method));
-        Files.createDirectories(out);
-        long externalBytes = OnnxModelFiles.write(b.build(), dir, out.resolve(MODEL_FILE));
-        Set<String> skip = new HashSet<>(NOT_COPIED);
-        skip.addAll(external);
-        skip.add(MODEL_FILE);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String name = f.getFileName().toString();
-                if (Files.isRegularFile(f) && !skip.contains(name) && !name.endsWith(".onnx")
-                        && !name.endsWith(".onnx_data")) {
-                    Files.copy(f, out.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+        // Written into a hidden sibling and moved into place at the end: a failed or killed run leaves no directory
+        // that looks like a model (model.onnx without its manifest) and no debris that makes a rerun refuse "not
+        // empty".
+        Path target = out.toAbsolutePath().normalize();
+        Files.createDirectories(target.getParent());
+        Path staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".partial-");
+        long externalBytes;
+        String sha;
+        try {
+            externalBytes = OnnxModelFiles.write(b.build(), dir, staging.resolve(MODEL_FILE));
+            Set<String> skip = new HashSet<>(NOT_COPIED);
+            skip.addAll(external);
+            skip.add(MODEL_FILE);
+            try (Stream<Path> files = Files.list(source)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    String name = f.getFileName().toString();
+                    if (Files.isRegularFile(f) && !skip.contains(name) && !name.endsWith(".onnx")
+                            && !name.endsWith(".onnx_data")) {
+                        Files.copy(f, staging.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+                    }
                 }
             }
-        }
-        String sha = Sha256.of(graphFile);
-        ObjectNode m = JSON.createObjectNode();
-        m.put("method", method);
-        m.put("activations", activations.name());
-        m.put("source", dir.toString());
-        m.put("source_sha256", sha);
-        if (!external.isEmpty()) {
-            ObjectNode data = m.putObject("source_external_data_sha256");
-            for (String e : external) {
-                data.put(e, Sha256.of(dir.resolve(e)));
+            sha = Sha256.of(graphFile);
+            ObjectNode m = JSON.createObjectNode();
+            m.put("method", method);
+            m.put("activations", activations.name());
+            m.put("source", dir.toString());
+            m.put("source_sha256", sha);
+            if (!external.isEmpty()) {
+                ObjectNode data = m.putObject("source_external_data_sha256");
+                for (String e : external) {
+                    data.put(e, Sha256.of(dir.resolve(e)));
+                }
             }
+            m.put("quantized_matmuls", r.quantized());
+            m.put("float_heads", r.keptHeads());
+            m.putPOJO("float_head_nodes", r.keptNames());
+            m.put("float_activation_matmuls", r.keptOther());
+            Files.writeString(staging.resolve(MANIFEST_FILE), JSON.writeValueAsString(m) + "\n");
+            if (Files.isDirectory(target)) {
+                Files.delete(target); // empty: checked by build()
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException | Error e) {
+            deleteTree(staging);
+            throw e;
         }
-        m.put("quantized_matmuls", r.quantized());
-        m.put("float_heads", r.keptHeads());
-        m.putPOJO("float_head_nodes", r.keptNames());
-        m.put("float_activation_matmuls", r.keptOther());
-        Files.writeString(out.resolve(MANIFEST_FILE), JSON.writeValueAsString(m) + "\n");
         long bytes = Files.size(out.resolve(MODEL_FILE)) + externalBytes;
         return new Result(out, method, sha, r.quantized(), r.keptHeads(), r.keptOther(), bytes,
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort: the failure being reported matters more
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort, as above
+        }
     }
 }

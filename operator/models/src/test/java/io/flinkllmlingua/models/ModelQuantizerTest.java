@@ -136,6 +136,44 @@ class ModelQuantizerTest {
     }
 
     @Test
+    void aFailedWriteLeavesNothingBehind(@TempDir Path tmp) throws IOException {
+        GeneratedModel src = TinyModelGenerator.generate(tmp.resolve("fp32"),
+                ModelSpec.tiny(GeneratedFamily.WORDPIECE).withWeightStorage(ModelSpec.WeightStorage.EXTERNAL));
+        // A tensor no MatMul reads (an embedding table, which the quantiser leaves alone) whose external data lies past
+        // the end of the file: the rewrite succeeds and writing the output fails.
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(src.modelFile()));
+        ModelProto.Builder b = m.toBuilder();
+        Set<String> matMulInputs = new java.util.HashSet<>();
+        for (NodeProto n : m.getGraph().getNodeList()) {
+            if (n.getOpType().equals("MatMul")) {
+                matMulInputs.addAll(n.getInputList());
+            }
+        }
+        int broken = -1;
+        for (int i = 0; i < b.getGraph().getInitializerCount() && broken < 0; i++) {
+            TensorProto t = b.getGraph().getInitializer(i);
+            if (!matMulInputs.contains(t.getName()) && t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                broken = i;
+            }
+        }
+        assertTrue(broken >= 0, "the external-data tiny model has an external tensor that no MatMul reads");
+        TensorProto.Builder t = b.getGraphBuilder().getInitializerBuilder(broken);
+        for (int k = 0; k < t.getExternalDataCount(); k++) {
+            if (t.getExternalData(k).getKey().equals("offset")) {
+                t.getExternalDataBuilder(k).setValue("999999999999");
+            }
+        }
+        Files.write(src.modelFile(), b.build().toByteArray());
+        Path out = tmp.resolve("int8");
+        assertThrows(Exception.class, () -> ModelQuantizer.quantize(src.directory(), out));
+        assertFalse(Files.exists(out), "no half-written model directory");
+        try (var left = Files.list(tmp)) {
+            assertEquals(Set.of("fp32"), left.map(p -> p.getFileName().toString())
+                    .collect(java.util.stream.Collectors.toSet()), "no staging directory left");
+        }
+    }
+
+    @Test
     void refusesBadDirectories(@TempDir Path tmp) throws IOException {
         Path src = TinyModelGenerator.generateTiny(tmp.resolve("src"), GeneratedFamily.WORDPIECE).directory();
         Path busy = Files.createDirectories(tmp.resolve("busy"));
