@@ -126,13 +126,17 @@ public enum BenchModel {
         return dir;
     }
 
-    /** The int8 quantisation of {@code source}, built into {@code dir} first if the cache does not hold it. */
+    /**
+     * The int8 quantisation of {@code source}, built into {@code dir} first if the cache does not hold it, or holds
+     * one of another source or of an earlier quantiser.
+     */
     private Path quantized(Path source, Path dir, PrintStream log) throws IOException {
-        if (Files.isRegularFile(dir.resolve(ModelQuantizer.MANIFEST_FILE))) {
+        if (ModelQuantizer.isCurrent(dir, source)) {
             return dir;
         }
         if (Files.exists(dir)) {
-            deleteRecursively(dir); // an interrupted earlier build
+            log.printf(Locale.ROOT, "The cached %s is not the current quantisation of %s: rebuilding it%n", id, source);
+            deleteRecursively(dir); // stale, or an interrupted earlier build
         }
         log.printf(Locale.ROOT, "Quantising %s to int8 into %s...%n", source, dir);
         Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");

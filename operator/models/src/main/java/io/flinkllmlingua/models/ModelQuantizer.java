@@ -34,6 +34,11 @@ public final class ModelQuantizer {
     /** Files of the source that describe the float model only and are not copied. */
     static final Set<String> NOT_COPIED = Set.of("fetch-manifest.json", "golden-evaluation.json", MANIFEST_FILE);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * Version of the graph this class writes, in the manifest: raised whenever the rewrite changes (a new node
+     * pattern), so that a cached quantisation made by an earlier build is known to be stale.
+     */
+    public static final int GRAPH_VERSION = 2;
 
     /** How activations are quantised per row. */
     public enum Activations {
@@ -92,6 +97,27 @@ public final class ModelQuantizer {
         return builder(source, out).build().run();
     }
 
+    /**
+     * Whether {@code quantized} holds what {@link #quantize} would write for {@code source} now: its manifest names
+     * the same source {@code model.onnx} (by SHA-256), the default activations and this {@link #GRAPH_VERSION}. A
+     * cache of quantised models uses it to rebuild after the source or the quantiser changed.
+     */
+    public static boolean isCurrent(Path quantized, Path source) throws IOException {
+        Path manifest = quantized.resolve(MANIFEST_FILE);
+        if (!Files.isRegularFile(manifest) || !Files.isRegularFile(quantized.resolve(MODEL_FILE))) {
+            return false;
+        }
+        com.fasterxml.jackson.databind.JsonNode m;
+        try {
+            m = JSON.readTree(manifest.toFile());
+        } catch (IOException e) {
+            return false; // unreadable: rebuilt
+        }
+        return m.path("graph_version").asInt(-1) == GRAPH_VERSION
+                && m.path("activations").asText("").equals(Builder.DEFAULT_ACTIVATIONS.name())
+                && m.path("source_sha256").asText("").equals(Sha256.of(source.resolve(MODEL_FILE)));
+    }
+
     public static Builder builder(Path source, Path out) {
         return new Builder(source, out);
     }
@@ -99,7 +125,9 @@ public final class ModelQuantizer {
     public static final class Builder {
         private final Path source;
         private final Path out;
-        private Activations activations = Activations.SYMMETRIC_UINT8;
+        /** The activations of {@link ModelQuantizer#quantize} and of a builder left at its default. */
+        static final Activations DEFAULT_ACTIVATIONS = Activations.SYMMETRIC_UINT8;
+        private Activations activations = DEFAULT_ACTIVATIONS;
 
         private Builder(Path source, Path out) {
             this.source = Objects.requireNonNull(source, "source");
@@ -184,6 +212,7 @@ public final class ModelQuantizer {
             ObjectNode m = JSON.createObjectNode();
             m.put("method", method);
             m.put("activations", activations.name());
+            m.put("graph_version", GRAPH_VERSION);
             m.put("source", dir.toString());
             m.put("source_sha256", sha);
             if (!external.isEmpty()) {

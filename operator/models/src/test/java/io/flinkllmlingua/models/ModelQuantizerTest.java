@@ -136,6 +136,25 @@ class ModelQuantizerTest {
     }
 
     @Test
+    void aQuantisationIsCurrentForItsOwnSourceAndThisQuantiserOnly(@TempDir Path tmp) throws IOException {
+        Path a = TinyModelGenerator.generateTiny(tmp.resolve("a"), GeneratedFamily.WORDPIECE).directory();
+        Path b = TinyModelGenerator.generateTiny(tmp.resolve("b"), GeneratedFamily.SENTENCEPIECE).directory();
+        Path q = ModelQuantizer.quantize(a, tmp.resolve("a-int8")).directory();
+        assertTrue(ModelQuantizer.isCurrent(q, a));
+        assertFalse(ModelQuantizer.isCurrent(q, b), "another source");
+        assertFalse(ModelQuantizer.isCurrent(tmp.resolve("none"), a), "nothing there");
+        Path manifest = q.resolve(ModelQuantizer.MANIFEST_FILE);
+        String written = Files.readString(manifest);
+        Files.writeString(manifest, written.replace("\"graph_version\" : " + ModelQuantizer.GRAPH_VERSION,
+                "\"graph_version\" : " + (ModelQuantizer.GRAPH_VERSION - 1)));
+        assertFalse(ModelQuantizer.isCurrent(q, a), "an earlier quantiser's graph");
+        Files.writeString(manifest, written.replace("SYMMETRIC_UINT8", "ASYMMETRIC_UINT8"));
+        assertFalse(ModelQuantizer.isCurrent(q, a), "other activations than the default");
+        Files.writeString(manifest, "{not json");
+        assertFalse(ModelQuantizer.isCurrent(q, a), "an unreadable manifest");
+    }
+
+    @Test
     void aFailedWriteLeavesNothingBehind(@TempDir Path tmp) throws IOException {
         GeneratedModel src = TinyModelGenerator.generate(tmp.resolve("fp32"),
                 ModelSpec.tiny(GeneratedFamily.WORDPIECE).withWeightStorage(ModelSpec.WeightStorage.EXTERNAL));
