@@ -6,6 +6,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 
 import java.nio.ByteBuffer;
@@ -214,6 +215,23 @@ public final class MatMulQuantizer {
             if (used.contains(t.getName())) {
                 initializers.add(t);
             }
+        }
+        // Old exporters (IR < 4) also list every initializer as a graph input, an overridable default: a dropped
+        // weight must leave the inputs too, or ONNX Runtime would ask the caller for it.
+        Set<String> dropped = new HashSet<>();
+        for (TensorProto t : graph.getInitializerList()) {
+            if (!used.contains(t.getName())) {
+                dropped.add(t.getName());
+            }
+        }
+        if (!dropped.isEmpty()) {
+            List<ValueInfoProto> inputs = new ArrayList<>();
+            for (ValueInfoProto i : graph.getInputList()) {
+                if (!dropped.contains(i.getName())) {
+                    inputs.add(i);
+                }
+            }
+            graph.clearInput().addAllInput(inputs);
         }
         initializers.addAll(newInits);
         graph.clearNode().addAllNode(out);

@@ -26,9 +26,15 @@ final class OpsetUpgrade {
             "ReduceMean", "ReduceMax", "ReduceMin", "Identity", "Equal", "Not", "Where", "CumSum", "Range", "Expand",
             "Neg", "Abs", "Sigmoid", "Clip", "Round", "Min", "Max", "Flatten", "Less", "Greater", "And", "Or");
 
+    /** The first IR version that may import opset 13 (ONNX 1.8). */
+    static final long IR_VERSION_OF_OPSET_13 = 7;
+
     private OpsetUpgrade() {}
 
     static void to13(ModelProto.Builder model) {
+        if (model.getIrVersion() < IR_VERSION_OF_OPSET_13) {
+            model.setIrVersion(IR_VERSION_OF_OPSET_13);
+        }
         for (int i = 0; i < model.getOpsetImportCount(); i++) {
             OperatorSetIdProto o = model.getOpsetImport(i);
             if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
@@ -39,6 +45,7 @@ final class OpsetUpgrade {
         Set<String> names = new HashSet<>();
         g.getInitializerList().forEach(t -> names.add(t.getName()));
         g.getNodeList().forEach(n -> names.addAll(n.getOutputList()));
+        g.getInputList().forEach(i -> names.add(i.getName()));
         for (int i = 0; i < g.getNodeCount(); i++) {
             NodeProto n = g.getNode(i);
             if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
@@ -83,9 +90,10 @@ final class OpsetUpgrade {
         if (found == null) {
             return n;
         }
-        String name = (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "_" + attr;
+        String base = (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "_" + attr;
+        String name = base;
         for (int i = 1; names.contains(name); i++) {
-            name = name + "_" + i;
+            name = base + "_" + i;
         }
         names.add(name);
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)

@@ -69,6 +69,61 @@ class MatMulQuantizerTest {
         }
     }
 
+    /**
+     * An old exporter's graph: opset 11, IR version 3, every initializer also listed as a graph input, and an
+     * Unsqueeze whose axes are an attribute. The quantised graph runs on {@code x} alone.
+     */
+    @Test
+    void anOpset11GraphThatListsItsWeightsAsInputsRunsOnItsRealInputAlone() throws Exception {
+        int n = 4;
+        int k = 16;
+        int m = 6;
+        Random rnd = new Random(5);
+        float[] w = new float[k * m];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rnd.nextGaussian();
+        }
+        float[] c = new float[m];
+        for (int i = 0; i < m; i++) {
+            c[i] = (float) rnd.nextGaussian();
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().setName("old-export");
+        g.addInput(info("x", n, k)).addInput(info("W", k, m)).addInput(info("C", m)).addOutput(info("z", 1, n, m));
+        g.addInitializer(tensor("W", w, k, m)).addInitializer(tensor("C", c, m));
+        g.addNode(NodeProto.newBuilder().setOpType("MatMul").setName("mm").addInput("x").addInput("W")
+                .addOutput("y"));
+        g.addNode(NodeProto.newBuilder().setOpType("Add").setName("bias").addInput("y").addInput("C")
+                .addOutput("yb"));
+        g.addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("yb").addOutput("r"));
+        g.addNode(NodeProto.newBuilder().setOpType("Unsqueeze").setName("unsqueeze").addInput("r").addOutput("z")
+                .addAttribute(AttributeProto.newBuilder().setName("axes").setType(AttributeProto.AttributeType.INTS)
+                        .addInts(0)));
+        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(3)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(11)).setGraph(g);
+        ModelProto source = model.build();
+        MatMulQuantizer.Result r = MatMulQuantizer.quantize(model, MatMulQuantizer.Scheme.SYMMETRIC_UINT8,
+                t -> OnnxModelFiles.floats(t, Path.of(".")));
+        assertEquals(1, r.quantized());
+        assertEquals(java.util.List.of("x", "C"), model.getGraph().getInputList().stream()
+                .map(ValueInfoProto::getName).toList(), "the dropped weight left the inputs; the kept bias stays");
+        assertTrue(model.getIrVersion() >= 7, "opset 13 needs IR version 7");
+        float[] x = new float[n * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        float[] expected = run(source, x, n, k);
+        float[] got = run(model.build(), x, n, k);
+        assertEquals(n * m, got.length);
+        double maxAbs = 0;
+        for (float v : expected) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        assertTrue(maxAbs > 1, "the Relu output is not all zeros");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], 0.03 * maxAbs, "element " + i);
+        }
+    }
+
     private static float[] run(ModelProto model, float[] x, int n, int k) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
