@@ -151,7 +151,7 @@ public final class TokenizerPieces {
         }
         if (!leftStripping.isEmpty()) {
             int runEnd = p;
-            while (runEnd < text.length() && Character.isWhitespace(text.charAt(runEnd))) {
+            while (runEnd < text.length() && isUnicodeWhiteSpace(text.charAt(runEnd))) {
                 runEnd++;
             }
             for (String token : leftStripping) {
@@ -161,5 +161,16 @@ public final class TokenizerPieces {
             }
         }
         return true;
+    }
+
+    /**
+     * Unicode's White_Space property, which Rust's {@code str::trim_end} (the tokenizers library's lstrip) strips:
+     * unlike {@link Character#isWhitespace} it includes the no-break spaces (U+00A0, U+2007, U+202F) and U+0085, and
+     * excludes U+001C..U+001F.
+     */
+    static boolean isUnicodeWhiteSpace(char c) {
+        return (c >= '\t' && c <= '\r') || c == ' ' || c == '\u0085' || c == '\u00a0' || c == '\u1680'
+                || (c >= '\u2000' && c <= '\u200a') || c == '\u2028' || c == '\u2029' || c == '\u202f'
+                || c == '\u205f' || c == '\u3000';
     }
 }

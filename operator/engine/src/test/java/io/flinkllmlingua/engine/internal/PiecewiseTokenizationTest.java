@@ -74,6 +74,7 @@ class PiecewiseTokenizationTest {
         out.add("😀 ".repeat(2000));
         out.add("x [NEW0] ".repeat(1000) + "y[NEW1]z [NEW2]");
         out.add("foo <mask> bar  <mask>   baz\n<mask>".repeat(300));
+        out.add("foo \u00a0<mask> bar\u202f <mask> baz \u001f<mask>".repeat(300));
         out.add("lead   \n\n  trailing   ");
         out.add("  starts with spaces and ends with a word");
         return out;
@@ -148,7 +149,11 @@ class PiecewiseTokenizationTest {
                 prev = c;
             }
         }
-        assertTrue(rule.cuts("word ".repeat(10), 100).isEmpty(), "a short text stays whole");
+        // The whitespace run before <mask> is Unicode's (what lstrip strips), no-break spaces included.
+        assertEquals(List.of(), rule.cuts("ab \u00a0<mask> cd", 1).stream().filter(c -> c == 2).toList());
+        assertEquals(List.of(), rule.cuts("ab \u202f\u3000<mask> cd", 1).stream().filter(c -> c == 2).toList());
+        assertTrue(rule.cutAllowed("ab \u001f<mask> cd", 2), "U+001F is not White_Space: lstrip stops there");
+                assertTrue(rule.cuts("word ".repeat(10), 100).isEmpty(), "a short text stays whole");
         assertTrue(rule.cuts("中".repeat(1000), 10).isEmpty(), "no whitespace, no cut");
     }
 
