@@ -61,7 +61,8 @@ public final class BenchmarkSuite {
                 BenchModel model = e.getKey();
                 Path dir = model.ensure(s.cacheRoot, log);
                 BenchCorpus chunks = corpus.first(e.getValue());
-                progress("model %s: %d chunks, paths 2 and 6 (%d rounds), 1, 3, 4, 5", model.id(), chunks.size(), s.rounds);
+                progress("model %s: %d chunks, paths 2 and 6 (%d rounds), 1 (not on CPU), 3, 4, 5", model.id(), chunks.size(),
+                        s.rounds);
                 if (s.flink && flink == null) {
                     flink = new FlinkJobThroughput();
                 }
@@ -153,10 +154,16 @@ public final class BenchmarkSuite {
         resolvedProvider = engine.provider();
         writeSequenceLengths(id, engine.batches());
         results.add(withRounds(bestPlan, bestRounds));
-        progress("  1. model-only ceiling (replaying the engine's %d model calls)", engine.batches().size());
-        PathResult ceiling = ModelOnlyCeiling.replay(id, config, engine.batches(), chunks.size(),
-                engine.result().tokens(), s.warmup);
-        results.add(print(ceiling));
+        if (engine.provider() == ExecutionProvider.CPU) {
+            // The CPU plan is one sequence per call at its exact length: the best plan. A replay would time path 6's
+            // very calls again.
+            results.add(PathResult.skipped(BenchPath.MODEL_ONLY, id, "not run on CPU: the engine's calls are the best "
+                    + "plan's (one sequence per call, exact length), which path 6 timed"));
+        } else {
+            progress("  1. model-only ceiling (replaying the engine's %d model calls)", engine.batches().size());
+            results.add(print(ModelOnlyCeiling.replay(id, config, engine.batches(), chunks.size(),
+                    engine.result().tokens(), s.warmup)));
+        }
         results.add(withRounds(engine.result(), engineResults));
 
         if (model.fp32() != null) {
@@ -249,14 +256,10 @@ public final class BenchmarkSuite {
                     + r.stats().sequences() + " model sequences")));
         }
         // A small document takes milliseconds: one timed run would measure the JIT and the machine's jitter, not the
-        // per-record cost. Warm up for a second, then report the median of the runs of the next two seconds.
+        // per-record cost. The engine warms up on it (EngineThroughput.WARM_UP_NANOS), then the median of the runs
+        // of the next two seconds is reported.
         try (EngineThroughput.Warm engine = EngineThroughput.open(BenchPath.ENGINE, model.id(), config, List.of(doc),
                 options, 1, 1)) {
-            long warmUntil = System.nanoTime() + WARM_NANOS;
-            EngineThroughput.Run last = engine.measure();
-            while (System.nanoTime() < warmUntil) {
-                last = engine.measure();
-            }
             List<EngineThroughput.Run> runs = new ArrayList<>();
             long measureUntil = System.nanoTime() + MEASURE_NANOS;
             while (runs.size() < MIN_RUNS || (System.nanoTime() < measureUntil && runs.size() < MAX_RUNS)) {
@@ -264,13 +267,12 @@ public final class BenchmarkSuite {
             }
             EngineThroughput.Run median = Rounds.median(runs, r -> r.result().tokensPerSecond());
             return new SweepPoint(sweep, model.id(), bytes, print(median.result().withNote(options.renderMode() + ", "
-                    + last.stats().sequences() + " model sequences, median of " + runs.size() + " warm runs")));
+                    + median.stats().sequences() + " model sequences, median of " + runs.size() + " warm runs")));
         }
     }
 
     /** Documents below this size are timed over repeated warm runs (see {@link #inputSizePoint}). */
     static final long REPEAT_BELOW_BYTES = 1_000_000;
-    private static final long WARM_NANOS = 1_000_000_000L;
     private static final long MEASURE_NANOS = 2_000_000_000L;
     private static final int MIN_RUNS = 3;
     private static final int MAX_RUNS = 1_000;

@@ -129,12 +129,16 @@ public final class ResultsWriter {
             }
             StageProfile pr = report.profiles().get(model);
             PathResult ceiling = report.find(model, BenchPath.MODEL_ONLY);
+            if (ceiling == null || !ceiling.ran()) {
+                ceiling = report.find(model, BenchPath.MODEL_BEST_PLAN);
+            }
             if (pr != null) {
                 sb.append("\nOne thread, per chunk: cl100k_base count ").append(num(pr.countMillisPerChunk(), 2))
                         .append(" ms, model tokenization ").append(num(pr.tokenizeMillisPerChunk(), 2))
                         .append(" ms (done twice per chunk by the engine)");
                 if (ceiling != null && ceiling.ran()) {
-                    sb.append("; the model alone (path 1) ").append(num(ceiling.seconds() * 1000 / ceiling.chunks(), 2))
+                    sb.append("; the model alone (path ").append(ceiling.path().number()).append(") ")
+                            .append(num(ceiling.seconds() * 1000 / ceiling.chunks(), 2))
                             .append(" ms of wall time per chunk");
                 }
                 sb.append(".\n");

@@ -33,7 +33,8 @@ public final class SuiteSettings {
     public ExecutionProvider provider = ExecutionProvider.AUTO;
     /** ONNX Runtime intra-op threads (0 = ORT's default, one per core). */
     public int threads = 0;
-    public int warmup = 4;
+    /** Chunks (path 6: calls) each path warms up on, for at least two seconds ({@link EngineThroughput#WARM_UP_NANOS}). */
+    public int warmup = 2;
     /** Alternating rounds of paths 2 and 6 per model; each path reports its median round. */
     public int rounds = 3;
     public boolean flink = true;

@@ -51,7 +51,12 @@ class BenchmarkSuiteSmokeTest {
         assertEquals(java.util.Set.of(1, 2, 3, 4, 5, 6), byPath.keySet());
         long tokens = byPath.get(2).path("tokens").asLong();
         assertTrue(tokens > 0);
-        for (int path : new int[] {1, 2, 3, 4, 6}) {
+        // Path 1 replays the engine's calls; on CPU those are path 6's, so it is not run there and says why.
+        boolean replayed = byPath.get(1).path("ran").asBoolean();
+        if (!replayed) {
+            assertTrue(byPath.get(1).path("note").asText().contains("path 6 timed"), byPath.get(1).toString());
+        }
+        for (int path : replayed ? new int[] {1, 2, 3, 4, 6} : new int[] {2, 3, 4, 6}) {
             JsonNode r = byPath.get(path);
             assertTrue(r.path("ran").asBoolean(), r.toString());
             assertEquals(6, r.path("chunks").asInt(), r.toString());
@@ -63,10 +68,12 @@ class BenchmarkSuiteSmokeTest {
         assertTrue(progress.contains("round 2 of 2"), progress);
         assertTrue(engine.path("note").asText().contains("median of 2 rounds"), engine.toString());
         assertTrue(byPath.get(6).path("note").asText().contains("median of 2 rounds"), byPath.get(6).toString());
-        // The replay (1) runs the engine's own batches: same batch sizes and padding.
-        assertEquals(engine.path("mean_batch").asDouble(), byPath.get(1).path("mean_batch").asDouble(), 1e-9);
-        assertEquals(engine.path("padding_efficiency").asDouble(),
-                byPath.get(1).path("padding_efficiency").asDouble(), 1e-9);
+        if (replayed) {
+            // The replay (1) runs the engine's own batches: same batch sizes and padding.
+            assertEquals(engine.path("mean_batch").asDouble(), byPath.get(1).path("mean_batch").asDouble(), 1e-9);
+            assertEquals(engine.path("padding_efficiency").asDouble(),
+                    byPath.get(1).path("padding_efficiency").asDouble(), 1e-9);
+        }
         // The best plan on CPU (6): one sequence per call, no padding; the engine's CPU default is that plan too.
         assertEquals(1.0, byPath.get(6).path("mean_batch").asDouble(), 1e-9);
         assertEquals(1.0, byPath.get(6).path("padding_efficiency").asDouble(), 1e-9);
@@ -103,6 +110,7 @@ class BenchmarkSuiteSmokeTest {
         assertTrue(json.path("stage_profiles").path("tiny").path("tokenize_ms_per_chunk").asDouble() > 0);
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("| 2/1 engine / model-only |"), md);
+        assertTrue(md.contains("| 3/6 Flink job / model-only best plan |"), md);
         assertTrue(md.contains("| 2/6 engine / model-only best plan |"), md);
         for (String png : List.of("throughput-vs-batch-size.png", "throughput-vs-sequence-length.png",
                 "throughput-vs-parallelism.png", "cost-vs-input-size.png")) {

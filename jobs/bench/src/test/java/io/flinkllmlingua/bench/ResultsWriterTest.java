@@ -25,6 +25,7 @@ class ResultsWriterTest {
 
     private static SuiteReport report() {
         List<PathResult> results = List.of(
+                row(BenchPath.MODEL_BEST_PLAN, "m", 0.8, 8),
                 row(BenchPath.MODEL_ONLY, "m", 1.0, 10),
                 row(BenchPath.ENGINE, "m", 2.0, 20),
                 row(BenchPath.FLINK_JOB, "m", 8.0, Double.NaN),
@@ -43,7 +44,8 @@ class ResultsWriterTest {
     void ratiosCompareTokenRatesAndAreMissingWhereAPathDidNotRun() {
         Map<String, Double> r = report().ratios("m");
         assertEquals(0.5, r.get("2/1 engine / model-only"), 1e-12);
-        assertEquals(0.125, r.get("3/1 Flink job / model-only"), 1e-12);
+        assertEquals(0.4, r.get("2/6 engine / model-only best plan"), 1e-12);
+        assertEquals(0.1, r.get("3/6 Flink job / model-only best plan"), 1e-12);
         assertEquals(2.5, r.get("2/4 engine / naive"), 1e-12);
         assertTrue(r.get("2/5 engine / peer").isNaN());
     }
@@ -69,12 +71,27 @@ class ResultsWriterTest {
     }
 
     @Test
+    void onCpuWherePath1IsNotRunTheModelAloneIsPath6() {
+        SuiteReport full = report();
+        List<PathResult> results = new java.util.ArrayList<>(full.results());
+        results.replaceAll(r -> r.path() == BenchPath.MODEL_ONLY
+                ? PathResult.skipped(BenchPath.MODEL_ONLY, "m", "not run on CPU") : r);
+        SuiteReport cpu = new SuiteReport(full.startedAt(), full.environment(), full.command(), results,
+                full.engineStages(), full.profiles(), full.sweeps(), full.agreements());
+        assertTrue(cpu.ratios("m").get("2/1 engine / model-only").isNaN());
+        assertEquals(0.4, cpu.ratios("m").get("2/6 engine / model-only best plan"), 1e-12);
+        String md = ResultsWriter.markdown(cpu, List.of());
+        assertTrue(md.contains("the model alone (path 6) 80.00 ms of wall time per chunk."), md);
+        assertTrue(md.contains("not run on CPU"), md);
+    }
+
+    @Test
     void writesMarkdownJsonAndReadablePlots(@TempDir Path dir) throws Exception {
         Path md = ResultsWriter.write(dir, report());
         assertTrue(Files.readString(md).contains("## m"));
         JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
-        assertEquals(5, json.path("results").size());
-        assertTrue(json.path("results").get(4).path("tokens_per_s").isNull(), "NaN is written as null");
+        assertEquals(6, json.path("results").size());
+        assertTrue(json.path("results").get(5).path("tokens_per_s").isNull(), "NaN is written as null");
         assertEquals(0.5, json.path("ratios").path("m").path("2/1").asDouble(), 1e-12);
         for (String png : List.of("throughput-vs-batch-size.png", "cost-vs-input-size.png")) {
             BufferedImage img = ImageIO.read(dir.resolve(png).toFile());

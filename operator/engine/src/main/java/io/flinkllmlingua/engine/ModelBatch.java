@@ -3,7 +3,8 @@ package io.flinkllmlingua.engine;
 /**
  * One model call of the micro-batcher, exactly as it was fed to ONNX Runtime: row-major {@code [rows, length]} ids
  * and attention mask, padding included. Benchmarks replay these to measure the model-only ceiling on the very
- * batches the engine formed; the arrays belong to the listener (the batcher does not reuse them).
+ * batches the engine formed, and evaluations compare the recorded outputs of two models; the arrays belong to the
+ * listener (the batcher does not reuse them).
  *
  * @param inputIds       token ids, padding included
  * @param attentionMask  1 for real positions, 0 for padding
@@ -11,7 +12,15 @@ package io.flinkllmlingua.engine;
  * @param length         padded length of every sequence
  * @param realTokens     real (unpadded) positions
  * @param inferenceNanos time of the model call as the engine measured it
+ * @param keepProbabilities the call's output, row-major {@code [rows, length]} keep probabilities (padding
+ *                          included), as the engine read them; null for a batch built to be replayed
  */
 public record ModelBatch(long[] inputIds, long[] attentionMask, int rows, int length, long realTokens,
-                         long inferenceNanos) {
+                         long inferenceNanos, float[] keepProbabilities) {
+
+    /** A batch to replay (no output recorded). */
+    public ModelBatch(long[] inputIds, long[] attentionMask, int rows, int length, long realTokens,
+                      long inferenceNanos) {
+        this(inputIds, attentionMask, rows, length, realTokens, inferenceNanos, null);
+    }
 }

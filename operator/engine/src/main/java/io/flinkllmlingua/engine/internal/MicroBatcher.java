@@ -252,7 +252,8 @@ public final class MicroBatcher implements TokenScorer {
         inferenceNanos.addAndGet(nanos);
         Consumer<ModelBatch> listener = batchListener;
         if (listener != null) {
-            listener.accept(new ModelBatch(ids, mask, rows, length, real, nanos));
+            // A copy of the output: the batcher still hands out slices of its own.
+            listener.accept(new ModelBatch(ids, mask, rows, length, real, nanos, probs.clone()));
         }
         batches.incrementAndGet();
         sequences.addAndGet(rows);

@@ -24,8 +24,9 @@ import java.util.Locale;
  * <ul>
  *   <li>words: the share of words whose keep/drop label from the real engine ({@link PromptCompressor}, the
  *       product's default options at {@link #DEFAULT_RATE}) is the same;</li>
- *   <li>tokens: the share of real (unpadded) tokens on the same side of {@code p(keep) > 0.5}, on the exact model
- *       inputs the engine made for the first model, replayed on both ({@link ModelSession}).</li>
+ *   <li>tokens: the share of real (unpadded) tokens on the same side of {@code p(keep) > 0.5}, from the outputs
+ *       each engine recorded for its model calls ({@link ModelBatch#keepProbabilities()}); one pass per model. If
+ *       the two engines made different calls, the second model is run on the first one's ({@link ModelSession}).</li>
  * </ul>
  * Both models must share a tokenizer (the word lists are compared position by position).
  */
@@ -97,50 +98,82 @@ public final class KeepAgreement {
 
     public static Result compare(Path a, Path b, List<String> texts, double rate) {
         CompressionOptions options = CompressionOptions.builder().rate(rate).returnWordLabel(true).build();
-        List<List<WordLabel>> labelsA = new ArrayList<>();
-        List<ModelBatch> batches = new ArrayList<>();
-        try (PromptCompressor ca = PromptCompressor.open(config(a))) {
-            ca.modelBatchListener(batches::add);
-            for (String t : texts) {
-                labelsA.add(labels(ca.compress(List.of(t), options)));
-            }
-            ca.modelBatchListener(null);
-        }
+        Pass pa = Pass.run(a, texts, options);
+        Pass pb = Pass.run(b, texts, options);
         long words = 0;
         long same = 0;
-        try (PromptCompressor cb = PromptCompressor.open(config(b))) {
-            for (int i = 0; i < texts.size(); i++) {
-                List<WordLabel> la = labelsA.get(i);
-                List<WordLabel> lb = labels(cb.compress(List.of(texts.get(i)), options));
-                words += la.size();
-                for (int w = 0; w < Math.min(la.size(), lb.size()); w++) {
-                    if (la.get(w).kept() == lb.get(w).kept() && la.get(w).word().equals(lb.get(w).word())) {
-                        same++;
-                    }
+        for (int i = 0; i < texts.size(); i++) {
+            List<WordLabel> la = pa.labels.get(i);
+            List<WordLabel> lb = pb.labels.get(i);
+            words += la.size();
+            for (int w = 0; w < Math.min(la.size(), lb.size()); w++) {
+                if (la.get(w).kept() == lb.get(w).kept() && la.get(w).word().equals(lb.get(w).word())) {
+                    same++;
                 }
             }
         }
+        // Token decisions: the outputs both engines recorded. With one tokenizer and one sequence per call the two
+        // passes made the same calls; otherwise b's model is run on a's calls.
+        List<float[]> probsB = sameCalls(pa.batches, pb.batches) ? pb.batches.stream()
+                .map(ModelBatch::keepProbabilities).toList() : rerun(b, pa.batches);
         long tokens = 0;
         long sameTokens = 0;
         double maxDiff = 0;
-        try (ModelSession sa = ModelSession.open(config(a)); ModelSession sb = ModelSession.open(config(b))) {
-            for (ModelBatch batch : batches) {
-                float[] pa = sa.run(batch);
-                float[] pb = sb.run(batch);
-                long[] mask = batch.attentionMask();
-                for (int i = 0; i < pa.length; i++) {
-                    if (mask[i] == 0) {
-                        continue;
-                    }
-                    tokens++;
-                    if ((pa[i] > 0.5f) == (pb[i] > 0.5f)) {
-                        sameTokens++;
-                    }
-                    maxDiff = Math.max(maxDiff, Math.abs(pa[i] - pb[i]));
+        for (int k = 0; k < pa.batches.size(); k++) {
+            float[] x = pa.batches.get(k).keepProbabilities();
+            float[] y = probsB.get(k);
+            long[] mask = pa.batches.get(k).attentionMask();
+            for (int i = 0; i < x.length; i++) {
+                if (mask[i] == 0) {
+                    continue;
                 }
+                tokens++;
+                if ((x[i] > 0.5f) == (y[i] > 0.5f)) {
+                    sameTokens++;
+                }
+                maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
             }
         }
         return new Result(texts.size(), words, same, tokens, sameTokens, maxDiff);
+    }
+
+    /** One model's engine over the texts: its word labels and its model calls with their outputs. */
+    private record Pass(List<List<WordLabel>> labels, List<ModelBatch> batches) {
+        static Pass run(Path model, List<String> texts, CompressionOptions options) {
+            List<List<WordLabel>> labels = new ArrayList<>();
+            List<ModelBatch> batches = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (PromptCompressor c = PromptCompressor.open(config(model))) {
+                c.modelBatchListener(batches::add);
+                for (String t : texts) {
+                    labels.add(KeepAgreement.labels(c.compress(List.of(t), options)));
+                }
+                c.modelBatchListener(null);
+            }
+            return new Pass(labels, List.copyOf(batches));
+        }
+    }
+
+    private static boolean sameCalls(List<ModelBatch> a, List<ModelBatch> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int k = 0; k < a.size(); k++) {
+            if (!java.util.Arrays.equals(a.get(k).inputIds(), b.get(k).inputIds())
+                    || !java.util.Arrays.equals(a.get(k).attentionMask(), b.get(k).attentionMask())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<float[]> rerun(Path model, List<ModelBatch> batches) {
+        List<float[]> out = new ArrayList<>();
+        try (ModelSession s = ModelSession.open(config(model))) {
+            for (ModelBatch batch : batches) {
+                out.add(s.run(batch));
+            }
+        }
+        return out;
     }
 
     private static List<WordLabel> labels(CompressionResult r) {
