@@ -86,13 +86,14 @@ public final class BenchmarkSuite {
                 }
                 writePartial(started, results, stages, profiles, sweeps);
             }
-            if (s.growthModel != null) {
-                sweepInputSize(s.growthModel, s.growthModel.ensure(s.cacheRoot, log), corpus, sweeps);
-            }
         } finally {
             if (flink != null) {
                 flink.close();
             }
+        }
+        // After the cluster and the broker are gone: their threads would add jitter to millisecond documents.
+        if (s.growthModel != null) {
+            sweepInputSize(s.growthModel, s.growthModel.ensure(s.cacheRoot, log), corpus, sweeps);
         }
         Path md = write(started, results, stages, profiles, sweeps);
         progress("done in %.1f min: %s", (System.nanoTime() - start) / 60e9, md.toAbsolutePath());
@@ -122,7 +123,7 @@ public final class BenchmarkSuite {
         CompressionOptions options = options();
 
         // Paths 2 and 6 alternate, each on a warm engine or session, so that drift of the machine hits both alike;
-        // each reports its median round.
+        // each reports its fastest round (Rounds).
         List<EngineThroughput.Run> engineRounds = new ArrayList<>();
         List<PathResult> bestRounds = new ArrayList<>();
         try (EngineThroughput.Warm warmEngine = EngineThroughput.open(BenchPath.ENGINE, id, config, chunks.texts(),
@@ -147,9 +148,9 @@ public final class BenchmarkSuite {
                 }
             }
         }
-        EngineThroughput.Run engine = Rounds.median(engineRounds, r -> r.result().tokensPerSecond());
+        EngineThroughput.Run engine = Rounds.fastest(engineRounds, r -> r.result().tokensPerSecond());
         List<PathResult> engineResults = engineRounds.stream().map(EngineThroughput.Run::result).toList();
-        PathResult bestPlan = Rounds.median(bestRounds, PathResult::tokensPerSecond);
+        PathResult bestPlan = Rounds.fastest(bestRounds, PathResult::tokensPerSecond);
         stages.put(id, engine.stages());
         resolvedProvider = engine.provider();
         writeSequenceLengths(id, engine.batches());
@@ -202,9 +203,9 @@ public final class BenchmarkSuite {
         }
     }
 
-    private static PathResult withRounds(PathResult median, List<PathResult> rounds) {
+    private static PathResult withRounds(PathResult chosen, List<PathResult> rounds) {
         String rs = Rounds.describe(rounds);
-        return rs.isEmpty() ? median : median.withNote(median.note().isEmpty() ? rs : median.note() + "; " + rs);
+        return rs.isEmpty() ? chosen : chosen.withNote(chosen.note().isEmpty() ? rs : chosen.note() + "; " + rs);
     }
 
     private void sweepBatchSize(BenchModel model, Path dir, BenchCorpus chunks, List<SweepPoint> out) throws Exception {

@@ -12,6 +12,12 @@ import java.util.Map;
  * on a 2-core CPU) and {@link #quick()} (the tiny and MiniLM models, small counts, a couple of minutes).
  */
 public final class SuiteSettings {
+    /** The default run's models and chunks per model, in run order ({@code --models} syntax). */
+    public static final String DEFAULT_MODELS = "tiny=200,minilm=64,minilm-int8=64,mbert-base-shape=10,"
+            + "mbert-base-shape-int8=10,xlmr-large-shape=4,xlmr-large-shape-int8=4";
+    public static final int DEFAULT_ROUNDS = 2;
+    public static final int DEFAULT_SWEEP_RECORDS = 32;
+
     /** JSONL corpus ({@code text} field), e.g. {@code src/test-data/corpora/docs-en.jsonl} of the repository. */
     public Path corpus;
     /** Folder under which {@code <timestamp>/} is created. */
@@ -35,15 +41,15 @@ public final class SuiteSettings {
     public int threads = 0;
     /** Chunks (path 6: calls) each path warms up on, for at least two seconds ({@link EngineThroughput#WARM_UP_NANOS}). */
     public int warmup = 2;
-    /** Alternating rounds of paths 2 and 6 per model; each path reports its median round. */
-    public int rounds = 3;
+    /** Alternating rounds of paths 2 and 6 per model; each path reports its fastest round ({@link Rounds}). */
+    public int rounds = DEFAULT_ROUNDS;
     public boolean flink = true;
     public boolean peer = true;
     public boolean naive = true;
 
     /** Model of the batch-size, sequence-length and parallelism sweeps; null skips them. */
     public BenchModel sweepModel = BenchModel.MINILM;
-    public int sweepRecords = 48;
+    public int sweepRecords = DEFAULT_SWEEP_RECORDS;
     public List<Integer> batchSizes = List.of(1, 4, 16, 64);
     /** Words per chunk of the sequence-length sweep. */
     public List<Integer> chunkWords = List.of(16, 64, 128, 256);
@@ -59,13 +65,10 @@ public final class SuiteSettings {
 
     public static SuiteSettings defaults() {
         SuiteSettings s = new SuiteSettings();
-        s.records.put(BenchModel.TINY, 296);
-        s.records.put(BenchModel.MINILM, 64);
-        s.records.put(BenchModel.MINILM_INT8, 64);
-        s.records.put(BenchModel.MBERT_BASE, 12);
-        s.records.put(BenchModel.MBERT_BASE_INT8, 12);
-        s.records.put(BenchModel.XLMR_LARGE, 4);
-        s.records.put(BenchModel.XLMR_LARGE_INT8, 4);
+        for (String entry : DEFAULT_MODELS.split(",")) {
+            String[] kv = entry.split("=", 2);
+            s.records.put(BenchModel.parse(kv[0]), Integer.parseInt(kv[1]));
+        }
         return s;
     }
 

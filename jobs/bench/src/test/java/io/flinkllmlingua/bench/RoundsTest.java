@@ -33,8 +33,18 @@ class RoundsTest {
     }
 
     @Test
+    void theFastestRoundIsTheOneWithTheHighestRate() {
+        PathResult slow = rate(297);
+        PathResult fast = rate(460);
+        assertEquals(fast, Rounds.fastest(List.of(slow, fast, rate(382)), PathResult::tokensPerSecond));
+        assertEquals(slow, Rounds.fastest(List.of(slow), PathResult::tokensPerSecond));
+        assertThrows(IllegalArgumentException.class, () -> Rounds.fastest(List.<PathResult>of(),
+                PathResult::tokensPerSecond));
+    }
+
+    @Test
     void theDescriptionListsTheRoundsInRunOrder() {
-        assertEquals("median of 3 rounds (460, 297, 382 tokens/s)",
+        assertEquals("fastest of 3 rounds (460, 297, 382 tokens/s)",
                 Rounds.describe(List.of(rate(460), rate(297), rate(382))));
         assertEquals("", Rounds.describe(List.of(rate(460))));
     }

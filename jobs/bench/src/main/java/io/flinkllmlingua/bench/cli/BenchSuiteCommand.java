@@ -45,8 +45,7 @@ final class BenchSuiteCommand implements Callable<Integer> {
     @Option(names = "--models", split = ",", paramLabel = "MODEL[=N]",
             description = "Models and chunks per model, in run order: tiny, minilm, mbert-base-shape, "
                     + "xlmr-large-shape, and the int8 quantisation of the last three (minilm-int8, ...; built by "
-                    + "'models quantize' on first use) (default: tiny=296,minilm=64,minilm-int8=64,"
-                    + "mbert-base-shape=12,mbert-base-shape-int8=12,xlmr-large-shape=4,xlmr-large-shape-int8=4; "
+                    + "'models quantize' on first use) (default: " + SuiteSettings.DEFAULT_MODELS + "; "
                     + "--quick: tiny=64,minilm=32,minilm-int8=32). Without =N, --records applies.")
     List<String> models;
 
@@ -70,7 +69,7 @@ final class BenchSuiteCommand implements Callable<Integer> {
 
     @Option(names = "--rounds", paramLabel = "N",
             description = "Alternating rounds of paths 2 and 6 per model, each path reporting its median round "
-                    + "(default: 3).")
+                    + "(default: " + SuiteSettings.DEFAULT_ROUNDS + ").")
     Integer rounds;
 
     @Option(names = "--parallelism", paramLabel = "N", description = "Flink parallelism of path 3 (default: 2).")
@@ -92,7 +91,7 @@ final class BenchSuiteCommand implements Callable<Integer> {
             description = "Model of the batch, length and parallelism sweeps (default: minilm).")
     String sweepModel;
 
-    @Option(names = "--sweep-records", paramLabel = "N", description = "Chunks per sweep point (default: 48; --quick: 32).")
+    @Option(names = "--sweep-records", paramLabel = "N", description = "Chunks per sweep point (default: " + SuiteSettings.DEFAULT_SWEEP_RECORDS + ").")
     Integer sweepRecords;
 
     @Option(names = "--growth-model", paramLabel = "MODEL", description = "Model of the document-size sweep (default: tiny).")
