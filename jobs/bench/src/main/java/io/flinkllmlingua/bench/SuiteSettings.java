@@ -13,8 +13,8 @@ import java.util.Map;
  */
 public final class SuiteSettings {
     /** The default run's models and chunks per model, in run order ({@code --models} syntax). */
-    public static final String DEFAULT_MODELS = "tiny=200,minilm=64,minilm-int8=64,mbert-base-shape=10,"
-            + "mbert-base-shape-int8=10,xlmr-large-shape=4,xlmr-large-shape-int8=4";
+    public static final String DEFAULT_MODELS = "tiny=200,minilm=64,minilm-int8=64,mbert-base-shape=8,"
+            + "mbert-base-shape-int8=8,xlmr-large-shape=3,xlmr-large-shape-int8=3";
     public static final int DEFAULT_ROUNDS = 2;
     public static final int DEFAULT_SWEEP_RECORDS = 32;
 
@@ -40,7 +40,7 @@ public final class SuiteSettings {
     /** ONNX Runtime intra-op threads (0 = ORT's default, one per core). */
     public int threads = 0;
     /** Chunks (path 6: calls) each path warms up on, for at least two seconds ({@link EngineThroughput#WARM_UP_NANOS}). */
-    public int warmup = 2;
+    public int warmup = 1;
     /** Alternating rounds of paths 2 and 6 per model; each path reports its fastest round ({@link Rounds}). */
     public int rounds = DEFAULT_ROUNDS;
     public boolean flink = true;
