@@ -28,8 +28,9 @@ public record SuiteReport(String startedAt, Map<String, String> environment, Str
         out.put("2/5 engine / peer", ratio(model, BenchPath.ENGINE, BenchPath.NODE_PEER));
         if (model.endsWith(INT8_SUFFIX)) {
             String fp32 = model.substring(0, model.length() - INT8_SUFFIX.length());
-            out.put("int8/fp32 engine (path 2 of " + fp32 + ")", ratio(model, fp32, BenchPath.ENGINE));
-            out.put("int8/fp32 model-only best plan (path 6)", ratio(model, fp32, BenchPath.MODEL_BEST_PLAN));
+            // The first word is the key in results.json: one per ratio.
+            out.put("int8/fp32:2 engine (path 2 of " + fp32 + ")", ratio(model, fp32, BenchPath.ENGINE));
+            out.put("int8/fp32:6 model-only best plan (path 6)", ratio(model, fp32, BenchPath.MODEL_BEST_PLAN));
         }
         return out;
     }

@@ -86,6 +86,21 @@ class ResultsWriterTest {
     }
 
     @Test
+    void anInt8ModelGetsBothInt8RatiosUnderTheirOwnKeys(@TempDir Path dir) throws Exception {
+        SuiteReport full = report();
+        List<PathResult> results = new java.util.ArrayList<>(full.results());
+        results.add(row(BenchPath.ENGINE, "m-int8", 1.0, 10));
+        results.add(row(BenchPath.MODEL_BEST_PLAN, "m-int8", 0.5, 5));
+        SuiteReport r = new SuiteReport(full.startedAt(), full.environment(), full.command(), results,
+                full.engineStages(), full.profiles(), full.sweeps(), full.agreements());
+        ResultsWriter.write(dir, r);
+        JsonNode ratios = new ObjectMapper().readTree(dir.resolve("results.json").toFile()).path("ratios")
+                .path("m-int8");
+        assertEquals(2.0, ratios.path("int8/fp32:2").asDouble(), 1e-12, ratios.toString());
+        assertEquals(1.6, ratios.path("int8/fp32:6").asDouble(), 1e-12, ratios.toString());
+    }
+
+    @Test
     void writesMarkdownJsonAndReadablePlots(@TempDir Path dir) throws Exception {
         Path md = ResultsWriter.write(dir, report());
         assertTrue(Files.readString(md).contains("## m"));
