@@ -139,13 +139,9 @@ public enum BenchModel {
             deleteRecursively(dir); // stale, or an interrupted earlier build
         }
         log.printf(Locale.ROOT, "Quantising %s to int8 into %s...%n", source, dir);
-        Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");
-        if (Files.exists(tmp)) {
-            deleteRecursively(tmp);
-        }
         long t0 = System.nanoTime();
-        ModelQuantizer.Result r = ModelQuantizer.quantize(source, tmp);
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        // ModelQuantizer stages its output and moves it into place: an interrupted run leaves no directory here.
+        ModelQuantizer.Result r = ModelQuantizer.quantize(source, dir);
         log.printf(Locale.ROOT, "Quantised %s: %d MatMuls in %.1f s%n", id, r.quantizedMatMuls(),
                 (System.nanoTime() - t0) / 1e9);
         return dir;

@@ -41,6 +41,9 @@ public final class BenchmarkSuite {
     private final Map<String, KeepAgreement.Result> agreements = new LinkedHashMap<>();
 
     public BenchmarkSuite(SuiteSettings settings, String command, PrintStream log) {
+        if (settings.rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, got " + settings.rounds);
+        }
         this.s = settings;
         this.command = command;
         this.log = log;
@@ -155,7 +158,7 @@ public final class BenchmarkSuite {
         resolvedProvider = engine.provider();
         writeSequenceLengths(id, engine.batches());
         results.add(withRounds(bestPlan, bestRounds));
-        if (engine.provider() == ExecutionProvider.CPU) {
+        if (engine.provider() == ExecutionProvider.CPU && oneExactSequencePerCall(engine.batches())) {
             // The CPU plan is one sequence per call at its exact length: the best plan. A replay would time path 6's
             // very calls again.
             results.add(PathResult.skipped(BenchPath.MODEL_ONLY, id, "not run on CPU: the engine's calls are the best "
@@ -201,6 +204,10 @@ public final class BenchmarkSuite {
             }
             results.add(print(peer));
         }
+    }
+
+    static boolean oneExactSequencePerCall(List<ModelBatch> batches) {
+        return batches.stream().allMatch(b -> b.rows() == 1 && b.length() == b.realTokens());
     }
 
     private static PathResult withRounds(PathResult chosen, List<PathResult> rounds) {

@@ -40,7 +40,7 @@ public final class ModelOnlyCeiling {
      */
     public static PathResult replay(String model, EngineConfig config, List<ModelBatch> batches, int chunks,
                                     long tokens, int warmupBatches) {
-        try (Warm session = open(model, config, ExecutionProvider.CPU, warmupBatches)) {
+        try (Warm session = open(model, config, config.executionProvider(), warmupBatches)) {
             return session.replay(batches, chunks, tokens);
         }
     }
@@ -99,9 +99,14 @@ public final class ModelOnlyCeiling {
 
         private PathResult time(BenchPath path, List<ModelBatch> calls, int chunks, long tokens, String note) {
             if (!warm) {
-                for (int i = 0; i < Math.min(warmupBatches, calls.size()); i++) {
-                    session.run(calls.get(i));
-                }
+                // As long as an engine warms up (EngineThroughput.WARM_UP_NANOS), on at least warmupBatches calls.
+                List<ModelBatch> first = calls.subList(0, Math.min(Math.max(1, warmupBatches), calls.size()));
+                long until = System.nanoTime() + EngineThroughput.WARM_UP_NANOS;
+                do {
+                    for (ModelBatch b : first) {
+                        session.run(b);
+                    }
+                } while (System.nanoTime() < until);
                 warm = true;
             }
             PeakRss.reset();

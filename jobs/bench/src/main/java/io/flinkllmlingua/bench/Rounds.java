@@ -26,17 +26,18 @@ final class Rounds {
         return sorted.get((sorted.size() - 1) / 2);
     }
 
-    /** The round with the highest value. */
+    /** The round with the highest value; rounds without one (NaN: the path did not run) only when all are. */
     static <T> T fastest(List<T> rounds, ToDoubleFunction<T> value) {
         if (rounds.isEmpty()) {
             throw new IllegalArgumentException("no rounds");
         }
-        return rounds.stream().max(Comparator.comparingDouble(value)).orElseThrow();
+        return rounds.stream().filter(r -> !Double.isNaN(value.applyAsDouble(r)))
+                .max(Comparator.comparingDouble(value)).orElse(rounds.get(0));
     }
 
     /** "fastest of 3 rounds (297, 382, 460 tokens/s)" in run order; empty for a single round. */
     static String describe(List<PathResult> rounds) {
-        if (rounds.size() < 2) {
+        if (rounds.size() < 2 || rounds.stream().noneMatch(PathResult::ran)) {
             return "";
         }
         return "fastest of " + rounds.size() + " rounds (" + rounds.stream()

@@ -39,7 +39,10 @@ public final class SuiteSettings {
     public ExecutionProvider provider = ExecutionProvider.AUTO;
     /** ONNX Runtime intra-op threads (0 = ORT's default, one per core). */
     public int threads = 0;
-    /** Chunks (path 6: calls) each path warms up on, for at least two seconds ({@link EngineThroughput#WARM_UP_NANOS}). */
+    /**
+     * Chunks (paths 1 and 6: model calls) each path warms up on, repeated for at least two seconds
+     * ({@link EngineThroughput#WARM_UP_NANOS}).
+     */
     public int warmup = 1;
     /** Alternating rounds of paths 2 and 6 per model; each path reports its fastest round ({@link Rounds}). */
     public int rounds = DEFAULT_ROUNDS;
@@ -78,7 +81,6 @@ public final class SuiteSettings {
         s.records.put(BenchModel.MINILM, 32);
         s.records.put(BenchModel.MINILM_INT8, 32);
         s.agreementTexts = 8;
-        s.sweepRecords = 32;
         s.batchSizes = List.of(1, 8, 32);
         s.chunkWords = List.of(32, 128, 256);
         s.documentBytes = List.of(1_000L, 10_000L, 100_000L);

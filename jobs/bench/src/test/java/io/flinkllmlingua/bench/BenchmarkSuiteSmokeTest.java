@@ -53,6 +53,10 @@ class BenchmarkSuiteSmokeTest {
         assertTrue(tokens > 0);
         // Path 1 replays the engine's calls; on CPU those are path 6's, so it is not run there and says why.
         boolean replayed = byPath.get(1).path("ran").asBoolean();
+        boolean bestPlanCalls = byPath.get(2).path("mean_batch").asDouble() == 1.0
+                && byPath.get(2).path("padding_efficiency").asDouble() == 1.0;
+        boolean onCpu = json.path("environment").toString().contains("ran on CPU");
+        assertEquals(!(onCpu && bestPlanCalls), replayed, "path 1 runs unless the engine's calls were the best plan's");
         if (!replayed) {
             assertTrue(byPath.get(1).path("note").asText().contains("path 6 timed"), byPath.get(1).toString());
         }

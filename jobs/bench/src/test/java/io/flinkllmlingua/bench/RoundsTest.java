@@ -43,6 +43,15 @@ class RoundsTest {
     }
 
     @Test
+    void aRoundThatDidNotRunIsNeverTheFastest() {
+        PathResult none = PathResult.skipped(BenchPath.ENGINE, "m", "the engine made no model call");
+        PathResult ran = rate(300);
+        assertEquals(ran, Rounds.fastest(List.of(none, ran), PathResult::tokensPerSecond));
+        assertEquals(none, Rounds.fastest(List.of(none, none), PathResult::tokensPerSecond));
+        assertEquals("", Rounds.describe(List.of(none, none)), "nothing to list for rounds that did not run");
+    }
+
+    @Test
     void theDescriptionListsTheRoundsInRunOrder() {
         assertEquals("fastest of 3 rounds (460, 297, 382 tokens/s)",
                 Rounds.describe(List.of(rate(460), rate(297), rate(382))));

@@ -3,8 +3,9 @@ package io.flinkllmlingua.engine;
 /**
  * One model call of the micro-batcher, exactly as it was fed to ONNX Runtime: row-major {@code [rows, length]} ids
  * and attention mask, padding included. Benchmarks replay these to measure the model-only ceiling on the very
- * batches the engine formed, and evaluations compare the recorded outputs of two models; the arrays belong to the
- * listener (the batcher does not reuse them).
+ * batches the engine formed, and evaluations compare the recorded outputs of two models. The listener may keep the
+ * arrays (the batcher does not reuse them) but must not modify them: the batcher copies each request's rows out of
+ * {@code keepProbabilities} after the listener returns.
  *
  * @param inputIds       token ids, padding included
  * @param attentionMask  1 for real positions, 0 for padding

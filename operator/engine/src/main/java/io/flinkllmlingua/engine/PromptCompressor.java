@@ -123,7 +123,8 @@ public final class PromptCompressor implements AutoCloseable {
     /**
      * Hands every model call of the micro-batcher (the exact padded tensors) to {@code listener}, on the batcher
      * thread, until called again with null. Meant for benchmarks that replay the engine's batches on the model
-     * alone; it copies nothing, so it costs nothing when unset.
+     * alone, and evaluations that compare two models' outputs; the listener must not modify the arrays it is
+     * given. It copies nothing, so it costs nothing when unset.
      */
     public void modelBatchListener(Consumer<ModelBatch> listener) {
         if (batcher != null) {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -38,7 +39,7 @@ public final class ModelQuantizer {
      * Version of the graph this class writes, in the manifest: raised whenever the rewrite changes (a new node
      * pattern), so that a cached quantisation made by an earlier build is known to be stale.
      */
-    public static final int GRAPH_VERSION = 2;
+    public static final int GRAPH_VERSION = 3;
 
     /** How activations are quantised per row. */
     public enum Activations {
@@ -99,7 +100,8 @@ public final class ModelQuantizer {
 
     /**
      * Whether {@code quantized} holds what {@link #quantize} would write for {@code source} now: its manifest names
-     * the same source {@code model.onnx} (by SHA-256), the default activations and this {@link #GRAPH_VERSION}. A
+     * the same source {@code model.onnx} (by SHA-256) and external data files of the same sizes, the default
+     * activations and this {@link #GRAPH_VERSION}. A
      * cache of quantised models uses it to rebuild after the source or the quantiser changed.
      */
     public static boolean isCurrent(Path quantized, Path source) throws IOException {
@@ -112,6 +114,15 @@ public final class ModelQuantizer {
             m = JSON.readTree(manifest.toFile());
         } catch (IOException e) {
             return false; // unreadable: rebuilt
+        }
+        // External data (gigabytes) is compared by size, not hashed on every check; the graph's hash names its files.
+        for (java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it =
+                m.path("source_external_data_bytes").fields(); it.hasNext(); ) {
+            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+            Path data = source.resolve(e.getKey());
+            if (!Files.isRegularFile(data) || Files.size(data) != e.getValue().asLong(-1)) {
+                return false;
+            }
         }
         return m.path("graph_version").asInt(-1) == GRAPH_VERSION
                 && m.path("activations").asText("").equals(Builder.DEFAULT_ACTIVATIONS.name())
@@ -216,6 +227,10 @@ public final class ModelQuantizer {
             m.put("source", dir.toString());
             m.put("source_sha256", sha);
             if (!external.isEmpty()) {
+                ObjectNode sizes = m.putObject("source_external_data_bytes");
+                for (String e : external) {
+                    sizes.put(e, Files.size(dir.resolve(e)));
+                }
                 ObjectNode data = m.putObject("source_external_data_sha256");
                 for (String e : external) {
                     data.put(e, Sha256.of(dir.resolve(e)));

@@ -152,6 +152,15 @@ class ModelQuantizerTest {
         assertFalse(ModelQuantizer.isCurrent(q, a), "other activations than the default");
         Files.writeString(manifest, "{not json");
         assertFalse(ModelQuantizer.isCurrent(q, a), "an unreadable manifest");
+
+        // External weights regenerated to another size behind the same graph.
+        GeneratedModel ext = TinyModelGenerator.generate(tmp.resolve("ext"),
+                ModelSpec.tiny(GeneratedFamily.WORDPIECE).withWeightStorage(ModelSpec.WeightStorage.EXTERNAL));
+        Path qe = ModelQuantizer.quantize(ext.directory(), tmp.resolve("ext-int8")).directory();
+        assertTrue(ModelQuantizer.isCurrent(qe, ext.directory()));
+        Path data = ext.directory().resolve(TinyModelGenerator.EXTERNAL_DATA_FILE);
+        Files.write(data, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
+        assertFalse(ModelQuantizer.isCurrent(qe, ext.directory()), "external data of another size");
     }
 
     @Test

@@ -68,7 +68,7 @@ final class BenchSuiteCommand implements Callable<Integer> {
     Integer callers;
 
     @Option(names = "--rounds", paramLabel = "N",
-            description = "Alternating rounds of paths 2 and 6 per model, each path reporting its median round "
+            description = "Alternating rounds of paths 2 and 6 per model, each path reporting its fastest round "
                     + "(default: " + SuiteSettings.DEFAULT_ROUNDS + ").")
     Integer rounds;
 

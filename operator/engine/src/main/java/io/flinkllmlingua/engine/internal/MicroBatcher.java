@@ -252,8 +252,8 @@ public final class MicroBatcher implements TokenScorer {
         inferenceNanos.addAndGet(nanos);
         Consumer<ModelBatch> listener = batchListener;
         if (listener != null) {
-            // A copy of the output: the batcher still hands out slices of its own.
-            listener.accept(new ModelBatch(ids, mask, rows, length, real, nanos, probs.clone()));
+            // The output itself: each request gets its own copy of its rows below, after the listener has run.
+            listener.accept(new ModelBatch(ids, mask, rows, length, real, nanos, probs));
         }
         batches.incrementAndGet();
         sequences.addAndGet(rows);

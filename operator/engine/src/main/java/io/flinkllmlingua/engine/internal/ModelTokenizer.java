@@ -271,7 +271,7 @@ public final class ModelTokenizer implements AutoCloseable {
             try {
                 body.accept(i);
             } catch (Throwable t) {
-                if (!first.compareAndSet(null, t)) {
+                if (!first.compareAndSet(null, t) && first.get() != t) {
                     first.get().addSuppressed(t);
                 }
             }

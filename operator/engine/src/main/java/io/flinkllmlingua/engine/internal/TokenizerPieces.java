@@ -115,7 +115,7 @@ public final class TokenizerPieces {
     private static boolean hasWhitespace(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || isUnicodeWhiteSpace(c)) {
                 return true;
             }
         }

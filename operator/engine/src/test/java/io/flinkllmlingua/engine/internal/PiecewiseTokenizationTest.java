@@ -153,7 +153,7 @@ class PiecewiseTokenizationTest {
         assertEquals(List.of(), rule.cuts("ab \u00a0<mask> cd", 1).stream().filter(c -> c == 2).toList());
         assertEquals(List.of(), rule.cuts("ab \u202f\u3000<mask> cd", 1).stream().filter(c -> c == 2).toList());
         assertTrue(rule.cutAllowed("ab \u001f<mask> cd", 2), "U+001F is not White_Space: lstrip stops there");
-                assertTrue(rule.cuts("word ".repeat(10), 100).isEmpty(), "a short text stays whole");
+        assertTrue(rule.cuts("word ".repeat(10), 100).isEmpty(), "a short text stays whole");
         assertTrue(rule.cuts("中".repeat(1000), 10).isEmpty(), "no whitespace, no cut");
     }
 
