@@ -30,8 +30,24 @@ public final class EngineThroughput {
     public record StageTimes(double preprocessSeconds, double inferenceWaitSeconds, double selectionSeconds,
                              double modelSeconds, double wallSeconds) {}
 
-    /** Least time an engine warms up before it is measured. */
+    /** Least time an engine or a model-only session warms up before it is measured. */
     static final long WARM_UP_NANOS = 2_000_000_000L;
+
+    /** One warm-up pass, repeated by {@link #warmUp}. */
+    interface WarmUpPass<E extends Exception> {
+        void run() throws E;
+    }
+
+    /**
+     * Runs {@code pass} at least once and until {@link #WARM_UP_NANOS} have passed: on a small model a few texts take
+     * a tenth of a second, and the first measured round then still ran the JIT's earlier tiers.
+     */
+    static <E extends Exception> void warmUp(WarmUpPass<E> pass) throws E {
+        long until = System.nanoTime() + WARM_UP_NANOS;
+        do {
+            pass.run();
+        } while (System.nanoTime() < until);
+    }
 
     private EngineThroughput() {}
 
@@ -52,13 +68,8 @@ public final class EngineThroughput {
         PromptCompressor engine = PromptCompressor.open(config);
         try {
             if (warmup > 0) {
-                // At least `warmup` texts and at least WARM_UP_NANOS: on a small model a few texts take a tenth of a
-                // second, and the first measured round then still ran the JIT's earlier tiers.
                 List<String> first = texts.subList(0, Math.min(warmup, texts.size()));
-                long until = System.nanoTime() + WARM_UP_NANOS;
-                do {
-                    run(engine, first, options, Math.min(callers, 2));
-                } while (System.nanoTime() < until);
+                warmUp(() -> run(engine, first, options, Math.min(callers, 2)));
             }
             return new Warm(engine, path, model, config, texts, options, callers);
         } catch (Exception | Error e) {

@@ -99,14 +99,9 @@ public final class ModelOnlyCeiling {
 
         private PathResult time(BenchPath path, List<ModelBatch> calls, int chunks, long tokens, String note) {
             if (!warm) {
-                // As long as an engine warms up (EngineThroughput.WARM_UP_NANOS), on at least warmupBatches calls.
+                // As long as an engine warms up, on at least warmupBatches calls.
                 List<ModelBatch> first = calls.subList(0, Math.min(Math.max(1, warmupBatches), calls.size()));
-                long until = System.nanoTime() + EngineThroughput.WARM_UP_NANOS;
-                do {
-                    for (ModelBatch b : first) {
-                        session.run(b);
-                    }
-                } while (System.nanoTime() < until);
+                EngineThroughput.warmUp(() -> first.forEach(session::run));
                 warm = true;
             }
             PeakRss.reset();
