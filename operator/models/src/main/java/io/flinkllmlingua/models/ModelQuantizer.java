@@ -2,6 +2,7 @@ package io.flinkllmlingua.models;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -109,24 +110,29 @@ public final class ModelQuantizer {
         if (!Files.isRegularFile(manifest) || !Files.isRegularFile(quantized.resolve(MODEL_FILE))) {
             return false;
         }
-        com.fasterxml.jackson.databind.JsonNode m;
+        JsonNode m;
         try {
             m = JSON.readTree(manifest.toFile());
         } catch (IOException e) {
             return false; // unreadable: rebuilt
         }
-        // External data (gigabytes) is compared by size, not hashed on every check; the graph's hash names its files.
-        for (java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it =
-                m.path("source_external_data_bytes").fields(); it.hasNext(); ) {
-            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+        return m.path("graph_version").asInt(-1) == GRAPH_VERSION
+                && m.path("activations").asText("").equals(Builder.DEFAULT_ACTIVATIONS.name())
+                && externalDataSizesMatch(m.path("source_external_data_bytes"), source)
+                && m.path("source_sha256").asText("").equals(Sha256.of(source.resolve(MODEL_FILE)));
+    }
+
+    /**
+     * External data (gigabytes) is compared by size, not hashed on every check; the graph's hash names its files.
+     */
+    private static boolean externalDataSizesMatch(JsonNode sizes, Path source) throws IOException {
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) sizes::fields) {
             Path data = source.resolve(e.getKey());
             if (!Files.isRegularFile(data) || Files.size(data) != e.getValue().asLong(-1)) {
                 return false;
             }
         }
-        return m.path("graph_version").asInt(-1) == GRAPH_VERSION
-                && m.path("activations").asText("").equals(Builder.DEFAULT_ACTIVATIONS.name())
-                && m.path("source_sha256").asText("").equals(Sha256.of(source.resolve(MODEL_FILE)));
+        return true;
     }
 
     public static Builder builder(Path source, Path out) {
@@ -228,11 +234,9 @@ public final class ModelQuantizer {
             m.put("source_sha256", sha);
             if (!external.isEmpty()) {
                 ObjectNode sizes = m.putObject("source_external_data_bytes");
-                for (String e : external) {
-                    sizes.put(e, Files.size(dir.resolve(e)));
-                }
                 ObjectNode data = m.putObject("source_external_data_sha256");
                 for (String e : external) {
+                    sizes.put(e, Files.size(dir.resolve(e)));
                     data.put(e, Sha256.of(dir.resolve(e)));
                 }
             }

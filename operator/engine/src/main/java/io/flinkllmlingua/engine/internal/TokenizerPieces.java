@@ -115,7 +115,8 @@ public final class TokenizerPieces {
     private static boolean hasWhitespace(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || isUnicodeWhiteSpace(c)) {
+            // Unicode White_Space (every space separator among them) and Java's whitespace, which adds U+001C-U+001F.
+            if (Character.isWhitespace(c) || isUnicodeWhiteSpace(c)) {
                 return true;
             }
         }
