@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkllmlingua.models.internal.MatMulQuantizer;
 import io.flinkllmlingua.models.internal.OnnxModelFiles;
 import io.flinkllmlingua.models.internal.Sha256;
+import io.flinkllmlingua.models.internal.SkipLayerNormFusion;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,8 +25,9 @@ import java.util.stream.Stream;
  * Writes an int8 copy of an engine model directory: every MatMul/Gemm with a 2-D float weight becomes
  * an integer GEMM on int8 weights (per output channel, symmetric) and activations quantised per row (per
  * token) inside the graph, so a sequence's logits never depend on the other rows or the padding of its batch. The
- * classifier head, embeddings, LayerNorms and the attention's activation-by-activation MatMuls stay float. See
- * {@code src/docs/models.md}, "Quantised models".
+ * classifier head, embeddings, LayerNorms and the attention's activation-by-activation MatMuls stay float; each
+ * residual block's bias Add, residual Add and LayerNorm then become one {@code SkipLayerNormalization}
+ * ({@link SkipLayerNormFusion}). See {@code src/docs/models.md}, "Quantised models".
  *
  * <p>The output directory gets {@code model.onnx}, the source's other files (tokenizer, config) copied, and
  * {@value #MANIFEST_FILE}.
@@ -40,7 +42,7 @@ public final class ModelQuantizer {
      * Version of the graph this class writes, in the manifest: raised whenever the rewrite changes (a new node
      * pattern), so that a cached quantisation made by an earlier build is known to be stale.
      */
-    public static final int GRAPH_VERSION = 3;
+    public static final int GRAPH_VERSION = 4;
 
     /** How activations are quantised per row. */
     public enum Activations {
@@ -78,11 +80,13 @@ public final class ModelQuantizer {
      * @param quantizedMatMuls MatMul/Gemm nodes now int8
      * @param keptHeads       MatMuls kept float because they produce the logits
      * @param keptOther       MatMuls kept float because B is not a float 2-D weight (attention scores and context)
+     * @param skipLayerNorms  residual blocks whose bias Add, residual Add and LayerNorm became one
+     *                        SkipLayerNormalization
      * @param modelBytes      size of the written {@code model.onnx} (plus external data, if any)
      * @param millis          time taken
      */
     public record Result(Path directory, String method, String sourceSha256, int quantizedMatMuls, int keptHeads,
-                         int keptOther, long modelBytes, long millis) {}
+                         int keptOther, int skipLayerNorms, long modelBytes, long millis) {}
 
     private final Path source;
     private final Path out;
@@ -200,8 +204,10 @@ public final class ModelQuantizer {
         if (r.quantized() == 0) {
             throw new IllegalArgumentException(graphFile + ": no MatMul with a float 2-D weight to quantise");
         }
+        int skipLayerNorms = SkipLayerNormFusion.fuse(b);
         String method = "int8 weights per output channel (symmetric), " + activations.description
-                + " computed in the graph; head kept float";
+                + " computed in the graph; head kept float"
+                + (skipLayerNorms > 0 ? "; bias, residual and LayerNorm fused (SkipLayerNormalization)" : "");
         b.addMetadataProps(StringStringEntryProto.newBuilder().setKey("quantization").setValue(method));
         // Written into a hidden sibling and moved into place at the end: a failed or killed run leaves no directory
         // that looks like a model (model.onnx without its manifest) and no debris that makes a rerun refuse "not
@@ -244,6 +250,7 @@ public final class ModelQuantizer {
             m.put("float_heads", r.keptHeads());
             m.putPOJO("float_head_nodes", r.keptNames());
             m.put("float_activation_matmuls", r.keptOther());
+            m.put("skip_layer_norms", skipLayerNorms);
             Files.writeString(staging.resolve(MANIFEST_FILE), JSON.writeValueAsString(m) + "\n");
             if (Files.isDirectory(target)) {
                 Files.delete(target); // empty: checked by build()
@@ -254,7 +261,7 @@ public final class ModelQuantizer {
             throw e;
         }
         long bytes = Files.size(out.resolve(MODEL_FILE)) + externalBytes;
-        return new Result(out, method, sha, r.quantized(), r.keptHeads(), r.keptOther(), bytes,
+        return new Result(out, method, sha, r.quantized(), r.keptHeads(), r.keptOther(), skipLayerNorms, bytes,
                 (System.nanoTime() - t0) / 1_000_000);
     }
 

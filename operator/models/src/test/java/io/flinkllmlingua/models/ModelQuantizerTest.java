@@ -57,6 +57,12 @@ class ModelQuantizerTest {
             long integer = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("MatMulIntegerToFloat")
                     && n.getDomain().equals("com.microsoft")).count();
             assertEquals(4L * spec.layers(), integer);
+            // Both residual blocks of every layer; the embeddings' LayerNorm (no bias Add) stays.
+            assertEquals(2 * spec.layers(), r.skipLayerNorms());
+            assertEquals(2L * spec.layers(), m.getGraph().getNodeList().stream().filter(n ->
+                    n.getOpType().equals("SkipLayerNormalization") && n.getDomain().equals("com.microsoft")).count());
+            assertEquals(1L, m.getGraph().getNodeList().stream()
+                    .filter(n -> n.getOpType().equals("LayerNormalization")).count());
             assertTrue(m.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("MatMulInteger")
                     || n.getOpType().equals("DequantizeLinear")), "the default scheme fuses the dequantisation");
             assertTrue(m.getOpsetImportList().stream().anyMatch(o -> o.getDomain().equals("com.microsoft")
@@ -79,6 +85,7 @@ class ModelQuantizerTest {
             JsonNode manifest = JSON.readTree(r.directory().resolve(ModelQuantizer.MANIFEST_FILE).toFile());
             assertEquals(Sha256.of(src.modelFile()), manifest.get("source_sha256").asText());
             assertEquals(r.quantizedMatMuls(), manifest.get("quantized_matmuls").asInt());
+            assertEquals(r.skipLayerNorms(), manifest.get("skip_layer_norms").asInt());
             assertEquals("SYMMETRIC_UINT8", manifest.get("activations").asText());
 
             try (PromptCompressor c = PromptCompressor.open(EngineConfig.builder(r.directory()).build())) {

@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import static io.flinkllmlingua.models.internal.OnnxAttributes.floatAttr;
+import static io.flinkllmlingua.models.internal.OnnxAttributes.intAttr;
+
 /**
  * Rewrites every float MatMul/Gemm with a 2-D float initializer as B (and a computed A) into int8 arithmetic whose
  * result for one row of A depends on that row only.
@@ -475,24 +478,6 @@ public final class MatMulQuantizer {
         }
         return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .addDims(values.length).setRawData(ByteString.copyFrom(buf.array())).build();
-    }
-
-    private static long intAttr(NodeProto n, String name, long dflt) {
-        for (AttributeProto a : n.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a.getI();
-            }
-        }
-        return dflt;
-    }
-
-    private static float floatAttr(NodeProto n, String name, float dflt) {
-        for (AttributeProto a : n.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a.getF();
-            }
-        }
-        return dflt;
     }
 
     private static AttributeProto intAttribute(String name, long v) {

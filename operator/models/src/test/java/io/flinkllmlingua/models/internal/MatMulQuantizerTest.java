@@ -6,19 +6,18 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl.TensorShapeProto;
-import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import org.junit.jupiter.api.Test;
 
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 
+import static io.flinkllmlingua.models.internal.TestGraphs.floatAttr;
+import static io.flinkllmlingua.models.internal.TestGraphs.gaussian;
+import static io.flinkllmlingua.models.internal.TestGraphs.info;
+import static io.flinkllmlingua.models.internal.TestGraphs.intAttr;
+import static io.flinkllmlingua.models.internal.TestGraphs.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,14 +91,6 @@ class MatMulQuantizerTest {
         assertCloseToFloat(expected, got);
     }
 
-    private static float[] gaussian(Random rnd, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextGaussian();
-        }
-        return v;
-    }
-
     /** Within 3 % of the largest float output, which must be a real signal (a Relu output not all zeros). */
     private static void assertCloseToFloat(float[] expected, float[] got) {
         assertEquals(expected.length, got.length);
@@ -114,43 +105,6 @@ class MatMulQuantizerTest {
     }
 
     private static float[] run(ModelProto model, float[] x, int n, int k) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-             OrtSession s = env.createSession(model.toByteArray(), o);
-             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, k});
-             OrtSession.Result r = s.run(Map.of("x", t))) {
-            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] out = new float[fb.remaining()];
-            fb.get(out);
-            return out;
-        }
-    }
-
-    private static ValueInfoProto info(String name, long... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (long d : dims) {
-            shape.addDimBuilder().setDimValue(d);
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
-    }
-
-    private static TensorProto tensor(String name, float[] v, long... dims) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        for (float f : v) {
-            t.addFloatData(f);
-        }
-        return t.build();
-    }
-
-    private static AttributeProto intAttr(String name, long v) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
-    }
-
-    private static AttributeProto floatAttr(String name, float v) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+        return TestGraphs.run(model, Map.of("x", new TestGraphs.Input(x, n, k)));
     }
 }
