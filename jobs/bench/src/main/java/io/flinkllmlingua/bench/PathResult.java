@@ -60,6 +60,18 @@ public record PathResult(BenchPath path, String model, int chunks, long tokens, 
                 peakRssBytes, newNote, startupSeconds, steadyTokens, steadySeconds, steadyCpuSeconds);
     }
 
+    /**
+     * This row of one text with its time the {@code compress} call's own (its latency), not the run's: the run also
+     * starts and stops the caller thread, which on this VM costs 1-6 ms, as much as a 1 KB document.
+     */
+    public PathResult timedByCall() {
+        if (chunks != 1 || latency.samples() != 1) {
+            throw new IllegalStateException("one text, one call: " + chunks + " texts, " + latency.samples() + " calls");
+        }
+        return new PathResult(path, model, chunks, tokens, latency.maxMillis() / 1e3, latency, meanBatch,
+                paddingEfficiency, peakRssBytes, note, startupSeconds, steadyTokens, steadySeconds, steadyCpuSeconds);
+    }
+
     /** This row with its start-up / steady-state split. */
     public PathResult withPhases(Phases p) {
         return new PathResult(path, model, chunks, tokens, seconds, latency, meanBatch, paddingEfficiency,
