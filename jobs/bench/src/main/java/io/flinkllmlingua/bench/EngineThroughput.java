@@ -101,6 +101,11 @@ public final class EngineThroughput {
 
         /** Compresses every text once with the callers, recording the model calls. */
         public Run measure() throws Exception {
+            return measure(options);
+        }
+
+        /** {@link #measure()} with other options on the same warm engine (the input-size sweep's render modes). */
+        public Run measure(CompressionOptions options) throws Exception {
             PeakRss.reset();
             List<ModelBatch> batches = Collections.synchronizedList(new ArrayList<>());
             BatchingStats before = engine.batchingStats();
