@@ -192,7 +192,7 @@ public final class SkipLayerNormFusion {
         if (!isPlain(addBeta, "Add") || addBeta.getInputCount() != 2) {
             return null;
         }
-        int betaSide = isFloatInit(addBeta.getInput(1)) ? 1 : isFloatInit(addBeta.getInput(0)) ? 0 : -1;
+        int betaSide = floatInitSide(addBeta);
         if (betaSide < 0) {
             return null;
         }
@@ -200,7 +200,7 @@ public final class SkipLayerNormFusion {
         if (mulGamma == null) {
             return null;
         }
-        int gammaSide = isFloatInit(mulGamma.getInput(1)) ? 1 : isFloatInit(mulGamma.getInput(0)) ? 0 : -1;
+        int gammaSide = floatInitSide(mulGamma);
         if (gammaSide < 0) {
             return null;
         }
@@ -295,6 +295,11 @@ public final class SkipLayerNormFusion {
 
     private static boolean isPlain(NodeProto n, String op) {
         return n.getOpType().equals(op) && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
+    }
+
+    /** Which input of a two-input node is a float initializer (the second if both), or -1. */
+    private int floatInitSide(NodeProto node) {
+        return isFloatInit(node.getInput(1)) ? 1 : isFloatInit(node.getInput(0)) ? 0 : -1;
     }
 
     private boolean isFloatInit(String name) {
