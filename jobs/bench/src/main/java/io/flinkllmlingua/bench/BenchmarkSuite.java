@@ -347,7 +347,7 @@ public final class BenchmarkSuite {
         return run.result().latency().maxMillis();
     }
 
-    /** Documents below this size are timed over repeated warm runs (see {@link #inputSizePoint}). */
+    /** Documents below this size are timed over repeated warm calls (see {@link #inputSizeWarmCalls}). */
     static final long REPEAT_BELOW_BYTES = 1_000_000;
     private static final long MEASURE_NANOS = 2_000_000_000L;
     /** Settling: one-second windows until one is less than 3 % faster than the one before, at most 15 s. */

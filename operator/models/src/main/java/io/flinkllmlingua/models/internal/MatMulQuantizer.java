@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
@@ -20,8 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import static io.flinkllmlingua.models.internal.OnnxAttributes.floatAttr;
-import static io.flinkllmlingua.models.internal.OnnxAttributes.intAttr;
+import static io.flinkllmlingua.models.internal.OnnxGraphs.MICROSOFT;
+import static io.flinkllmlingua.models.internal.OnnxGraphs.floatAttr;
+import static io.flinkllmlingua.models.internal.OnnxGraphs.intAttr;
 
 /**
  * Rewrites every float MatMul/Gemm with a 2-D float initializer as B (and a computed A) into int8 arithmetic whose
@@ -59,8 +59,6 @@ public final class MatMulQuantizer {
     public record Result(int quantized, int keptHeads, int keptOther, List<String> keptNames) {}
 
     private static final float TINY = Float.MIN_NORMAL;
-    /** ONNX Runtime's contrib operator domain (MatMulIntegerToFloat), version 1. */
-    private static final String MICROSOFT = "com.microsoft";
 
     private final ModelProto.Builder model;
     private final Set<String> usedDomains = new HashSet<>();
@@ -80,12 +78,7 @@ public final class MatMulQuantizer {
         this.graph = model.getGraphBuilder();
         this.scheme = scheme;
         this.floats = floats;
-        int v = -1;
-        for (OperatorSetIdProto o : model.getOpsetImportList()) {
-            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
-                v = (int) o.getVersion();
-            }
-        }
+        int v = OnnxGraphs.defaultOpset(model);
         if (v < 11) {
             throw new IllegalArgumentException("the graph's ONNX opset is " + v + "; per-row quantisation needs"
                     + " opset 11 or later");
@@ -140,14 +133,8 @@ public final class MatMulQuantizer {
     }
 
     private Result run() {
-        Set<String> graphOutputs = new HashSet<>();
-        graph.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
-        Map<String, List<NodeProto>> consumers = new HashMap<>();
-        for (NodeProto n : graph.getNodeList()) {
-            for (String i : n.getInputList()) {
-                consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n);
-            }
-        }
+        Set<String> graphOutputs = OnnxGraphs.outputNames(graph);
+        Map<String, List<NodeProto>> consumers = OnnxGraphs.consumers(graph);
         List<NodeProto> targets = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         int heads = 0;
@@ -238,11 +225,7 @@ public final class MatMulQuantizer {
         }
         initializers.addAll(newInits);
         graph.clearNode().addAllNode(out);
-        for (String domain : usedDomains) {
-            if (model.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(domain))) {
-                model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(1));
-            }
-        }
+        usedDomains.forEach(domain -> OnnxGraphs.importDomain(model, domain));
         graph.clearInitializer().addAllInitializer(initializers);
         return new Result(targets.size(), heads, other, kept);
     }

@@ -37,7 +37,7 @@ final class OpsetUpgrade {
         }
         for (int i = 0; i < model.getOpsetImportCount(); i++) {
             OperatorSetIdProto o = model.getOpsetImport(i);
-            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+            if (OnnxGraphs.isDefaultDomain(o.getDomain())) {
                 model.setOpsetImport(i, o.toBuilder().setVersion(13));
             }
         }
@@ -48,7 +48,7 @@ final class OpsetUpgrade {
         g.getInputList().forEach(i -> names.add(i.getName()));
         for (int i = 0; i < g.getNodeCount(); i++) {
             NodeProto n = g.getNode(i);
-            if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
+            if (!OnnxGraphs.isDefaultDomain(n.getDomain())) {
                 continue;
             }
             String op = n.getOpType();

@@ -4,10 +4,8 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.flinkllmlingua.models.internal.OnnxAttributes.floatAttr;
-import static io.flinkllmlingua.models.internal.OnnxAttributes.intAttr;
+import static io.flinkllmlingua.models.internal.OnnxGraphs.MICROSOFT;
+import static io.flinkllmlingua.models.internal.OnnxGraphs.floatAttr;
+import static io.flinkllmlingua.models.internal.OnnxGraphs.intAttr;
 
 /**
  * Fuses each transformer residual block's tail, {@code LayerNorm((x + bias) + residual)}, into one ONNX Runtime
@@ -38,44 +37,33 @@ import static io.flinkllmlingua.models.internal.OnnxAttributes.intAttr;
  * of its batch and padding.
  */
 public final class SkipLayerNormFusion {
-    private static final String MICROSOFT = "com.microsoft";
-
     private final GraphProto.Builder graph;
     private final Map<String, TensorProto> inits = new HashMap<>();
-    private final Map<String, NodeProto> producer = new HashMap<>();
-    private final Map<String, List<NodeProto>> consumers = new HashMap<>();
-    private final Set<String> graphOutputs = new HashSet<>();
+    private final Map<String, NodeProto> producer;
+    private final Map<String, List<NodeProto>> consumers;
+    private final Set<String> graphOutputs;
     private final int opset;
+    /** Nodes already part of a fusion: the first node of a group maps to the fused node, the others are dropped. */
+    private final Map<NodeProto, NodeProto> replace = new IdentityHashMap<>();
+    private final Set<NodeProto> drop = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private SkipLayerNormFusion(ModelProto.Builder model) {
         this.graph = model.getGraphBuilder();
-        int v = -1;
-        for (OperatorSetIdProto o : model.getOpsetImportList()) {
-            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
-                v = (int) o.getVersion();
-            }
-        }
-        this.opset = v;
+        this.opset = OnnxGraphs.defaultOpset(model);
         for (TensorProto t : graph.getInitializerList()) {
             inits.put(t.getName(), t);
         }
-        for (NodeProto n : graph.getNodeList()) {
-            for (String o : n.getOutputList()) {
-                producer.put(o, n);
-            }
-            for (String i : n.getInputList()) {
-                consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n);
-            }
-        }
-        graph.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
+        this.producer = OnnxGraphs.producers(graph);
+        this.consumers = OnnxGraphs.consumers(graph);
+        this.graphOutputs = OnnxGraphs.outputNames(graph);
     }
 
     /** Rewrites {@code model}'s graph in place; returns the number of SkipLayerNormalization nodes written. */
     public static int fuse(ModelProto.Builder model) {
         SkipLayerNormFusion f = new SkipLayerNormFusion(model);
         int fused = f.run();
-        if (fused > 0 && model.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(MICROSOFT))) {
-            model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MICROSOFT).setVersion(1));
+        if (fused > 0) {
+            OnnxGraphs.importDomain(model, MICROSOFT);
         }
         return fused;
     }
@@ -84,18 +72,15 @@ public final class SkipLayerNormFusion {
     private record LayerNorm(String x, String gamma, String beta, float epsilon, String y, List<NodeProto> nodes) {}
 
     private int run() {
-        // Replacement by identity: the first node of a fused group becomes the fused node, the rest are dropped.
-        Map<NodeProto, NodeProto> replace = new IdentityHashMap<>();
-        Set<NodeProto> drop = Collections.newSetFromMap(new IdentityHashMap<>());
         int fused = 0;
         for (NodeProto n : graph.getNodeList()) {
             LayerNorm ln = layerNorm(n);
-            if (ln == null || anyTaken(ln.nodes, replace, drop)) {
+            if (ln == null || ln.nodes.stream().anyMatch(this::taken)) {
                 continue;
             }
             NodeProto sum = producer.get(ln.x);
             if (sum == null || !isPlain(sum, "Add") || sum.getInputCount() != 2 || !onlyReadBy(ln.x, ln.nodes)
-                    || replace.containsKey(sum) || drop.contains(sum)) {
+                    || taken(sum)) {
                 continue;
             }
             long width = length(ln.gamma);
@@ -105,13 +90,13 @@ public final class SkipLayerNormFusion {
             NodeProto biasAdd = null;
             for (int side = 0; side < 2 && biasAdd == null; side++) {
                 NodeProto a = producer.get(sum.getInput(side));
-                if (a == null || !isPlain(a, "Add") || a.getInputCount() != 2 || replace.containsKey(a) || drop.contains(a)
+                if (a == null || !isPlain(a, "Add") || a.getInputCount() != 2 || taken(a)
                         || !onlyReadBy(a.getOutput(0), List.of(sum))) {
                     continue;
                 }
                 for (int k = 0; k < 2; k++) {
                     String b = a.getInput(k);
-                    if (width > 0 && length(b) == width && rank(b) == 1 && !inits.containsKey(a.getInput(1 - k))) {
+                    if (width > 0 && length(b) == width && !inits.containsKey(a.getInput(1 - k))) {
                         biasAdd = a;
                         bias = b;
                         input = a.getInput(1 - k);
@@ -154,13 +139,8 @@ public final class SkipLayerNormFusion {
         return fused;
     }
 
-    private static boolean anyTaken(List<NodeProto> nodes, Map<NodeProto, NodeProto> replace, Set<NodeProto> drop) {
-        for (NodeProto n : nodes) {
-            if (replace.containsKey(n) || drop.contains(n)) {
-                return true;
-            }
-        }
-        return false;
+    private boolean taken(NodeProto n) {
+        return replace.containsKey(n) || drop.contains(n);
     }
 
     /** The LayerNorm whose last node (or only node) is {@code n}, or null. */
@@ -294,7 +274,7 @@ public final class SkipLayerNormFusion {
     }
 
     private static boolean isPlain(NodeProto n, String op) {
-        return n.getOpType().equals(op) && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
+        return n.getOpType().equals(op) && OnnxGraphs.isDefaultDomain(n.getDomain());
     }
 
     /** Which input of a two-input node is a float initializer (the second if both), or -1. */
@@ -305,11 +285,6 @@ public final class SkipLayerNormFusion {
     private boolean isFloatInit(String name) {
         TensorProto t = inits.get(name);
         return t != null && t.getDataType() == TensorProto.DataType.FLOAT_VALUE;
-    }
-
-    private int rank(String name) {
-        TensorProto t = inits.get(name);
-        return t == null ? -1 : t.getDimsCount();
     }
 
     private long length(String name) {
@@ -346,21 +321,11 @@ public final class SkipLayerNormFusion {
     private Float scalar(String name) {
         TensorProto t = constant(name);
         if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE
-                || t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                || t.getDataLocation() == TensorProto.DataLocation.EXTERNAL
+                || t.getDimsList().stream().anyMatch(d -> d != 1)) {
             return null;
         }
-        for (long d : t.getDimsList()) {
-            if (d != 1) {
-                return null;
-            }
-        }
-        if (t.getFloatDataCount() == 1) {
-            return t.getFloatData(0);
-        }
-        if (t.getRawData().size() == 4) {
-            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            return b.getFloat();
-        }
-        return null;
+        float[] v = OnnxModelFiles.floats(t, null); // inline: no directory read
+        return v.length == 1 ? v[0] : null;
     }
 }
