@@ -28,7 +28,7 @@ public final class EngineThroughput {
      * to more than the wall time), and the batcher's model time (wall time of the one batcher thread).
      */
     public record StageTimes(double preprocessSeconds, double inferenceWaitSeconds, double selectionSeconds,
-                             double modelSeconds, double wallSeconds) {}
+                             double modelSeconds, double wallSeconds, int sessions) {}
 
     /** Least time an engine or a model-only session warms up before it is measured. */
     static final long WARM_UP_NANOS = 2_000_000_000L;
@@ -126,7 +126,7 @@ public final class EngineThroughput {
                 tokens += t;
             }
             StageTimes stages = new StageTimes(m.preprocess / 1e9, m.inference / 1e9, m.selection / 1e9,
-                    delta.inferenceNanos() / 1e9, m.seconds);
+                    delta.inferenceNanos() / 1e9, m.seconds, engine.batchPlan().sessions());
             PathResult result = new PathResult(path, model, texts.size(), tokens, m.seconds,
                     LatencyStats.of(m.latencies), delta.meanBatchSize(), delta.paddingEfficiency(), peak,
                     callers + (callers == 1 ? " caller" : " concurrent callers") + ", "

@@ -12,7 +12,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The model-only ceilings: ONNX Runtime forward passes alone, on a fresh session with the engine's settings, over the
+ * The model-only ceilings: ONNX Runtime forward passes alone, on fresh sessions with the engine's settings (as many
+ * as its batch plan has, running calls concurrently as its workers do), over the
  * exact sequences the engine scored in its measured run. Nothing else runs: no tokenization, no selection, no
  * counting. The time per call includes building the input tensors and the two-class softmax, as the engine's model
  * call does.
@@ -76,6 +77,11 @@ public final class ModelOnlyCeiling {
             this.warmupBatches = warmupBatches;
         }
 
+        /** How many sessions time the calls (concurrently). */
+        public int sessions() {
+            return session.sessions();
+        }
+
         /** Path 1: the engine's model calls replayed in order (same padding and batch composition). */
         public PathResult replay(List<ModelBatch> batches, int chunks, long tokens) {
             if (batches.isEmpty()) {
@@ -98,34 +104,84 @@ public final class ModelOnlyCeiling {
         }
 
         private PathResult time(BenchPath path, List<ModelBatch> calls, int chunks, long tokens, String note) {
+            int n = session.sessions();
             if (!warm) {
-                // As long as an engine warms up, on at least warmupBatches calls.
+                // As long as an engine warms up, on at least warmupBatches calls, every session alike.
                 List<ModelBatch> first = calls.subList(0, Math.min(Math.max(1, warmupBatches), calls.size()));
-                EngineThroughput.warmUp(() -> first.forEach(session::run));
+                EngineThroughput.warmUp(() -> runAll(first, new double[0]));
                 warm = true;
             }
             PeakRss.reset();
+            double[] callMillis = new double[calls.size()];
+            long t0 = System.nanoTime();
+            runAll(calls, callMillis);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long peak = PeakRss.peakBytes();
             List<Double> perSequence = new ArrayList<>();
             long sequences = 0;
             long real = 0;
             long padded = 0;
-            long t0 = System.nanoTime();
-            for (ModelBatch b : calls) {
-                long s = System.nanoTime();
-                session.run(b);
-                double millis = (System.nanoTime() - s) / 1e6;
+            for (int i = 0; i < calls.size(); i++) {
+                ModelBatch b = calls.get(i);
                 for (int r = 0; r < b.rows(); r++) {
-                    perSequence.add(millis);
+                    perSequence.add(callMillis[i]);
                 }
                 sequences += b.rows();
                 real += b.realTokens();
                 padded += (long) b.rows() * b.length();
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long peak = PeakRss.peakBytes();
             double[] lat = perSequence.stream().mapToDouble(Double::doubleValue).toArray();
             return new PathResult(path, model, chunks, tokens, seconds, LatencyStats.of(lat),
-                    (double) sequences / calls.size(), padded == 0 ? 1 : (double) real / padded, peak, note);
+                    (double) sequences / calls.size(), padded == 0 ? 1 : (double) real / padded, peak,
+                    note + (n > 1 ? ", on " + n + " concurrent sessions (the engine's)" : ""));
+        }
+
+        /**
+         * Runs {@code calls}, each session taking the next call as soon as its previous one returns, as the engine's
+         * workers do; {@code millis[i]} gets call i's time.
+         */
+        private void runAll(List<ModelBatch> calls, double[] millis) {
+            int n = session.sessions();
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.function.IntConsumer worker = k -> {
+                for (int i; (i = next.getAndIncrement()) < calls.size(); ) {
+                    long s = System.nanoTime();
+                    session.run(k, calls.get(i));
+                    if (i < millis.length) {
+                        millis[i] = (System.nanoTime() - s) / 1e6;
+                    }
+                }
+            };
+            if (n == 1) {
+                worker.accept(0);
+                return;
+            }
+            List<Thread> threads = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<RuntimeException> failed =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            for (int k = 0; k < n; k++) {
+                int session = k;
+                Thread t = new Thread(() -> {
+                    try {
+                        worker.accept(session);
+                    } catch (RuntimeException e) {
+                        failed.compareAndSet(null, e);
+                    }
+                }, "model-only-" + k);
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while timing the model", e);
+                }
+            }
+            if (failed.get() != null) {
+                throw failed.get();
+            }
         }
 
         @Override

@@ -120,9 +120,12 @@ public final class ResultsWriter {
             EngineThroughput.StageTimes st = report.engineStages().get(model);
             if (st != null) {
                 sb.append("\nWhere the engine's time went (path 2): wall ").append(num(st.wallSeconds(), 2))
-                        .append(" s, of which the batcher thread ran the model ").append(num(st.modelSeconds(), 2))
-                        .append(" s (").append(num(100 * st.modelSeconds() / st.wallSeconds(), 0))
-                        .append("%). Summed over callers: preprocess (cl100k count, tokenize, chunk, encode) ")
+                        .append(st.sessions() == 1 ? " s, of which the batcher's session ran the model "
+                                : " s, of which the batcher's " + st.sessions() + " sessions ran the model together ")
+                        .append(num(st.modelSeconds(), 2)).append(" s (")
+                        .append(num(100 * st.modelSeconds() / (st.wallSeconds() * st.sessions()), 0))
+                        .append(st.sessions() == 1 ? "%" : "% of " + st.sessions() + " x wall")
+                        .append("). Summed over callers: preprocess (cl100k count, tokenize, chunk, encode) ")
                         .append(num(st.preprocessSeconds(), 2)).append(" s, waiting for the model ")
                         .append(num(st.inferenceWaitSeconds(), 2)).append(" s, selection (merge, select, render, ")
                         .append("count) ").append(num(st.selectionSeconds(), 2)).append(" s.\n");

@@ -39,6 +39,8 @@ public final class SuiteSettings {
     public ExecutionProvider provider = ExecutionProvider.AUTO;
     /** ONNX Runtime intra-op threads (0 = ORT's default, one per core). */
     public int threads = 0;
+    /** ONNX Runtime sessions per engine (0 = the provider's plan: 2 on CPU, at most one per thread). */
+    public int sessions = 0;
     /**
      * Chunks (paths 1 and 6: model calls) each path warms up on, repeated for at least two seconds
      * ({@link EngineThroughput#WARM_UP_NANOS}).

@@ -36,7 +36,7 @@ class ResultsWriterTest {
                 new SweepPoint("batch-size", "m", 1, row(BenchPath.ENGINE, "m", 4.0, 5)),
                 new SweepPoint("input-size", "m", 10240, row(BenchPath.ENGINE, "m", 0.5, 5)));
         return new SuiteReport("2026-01-01T00:00:00Z", Map.of("host CPU", "test"), "llmlingua bench-suite --quick",
-                results, Map.of("m", new EngineThroughput.StageTimes(3, 4, 1, 1.5, 2)),
+                results, Map.of("m", new EngineThroughput.StageTimes(3, 4, 1, 3, 2, 2)),
                 Map.of("m", new StageProfile(10, 0.25, 0.5)), sweeps, Map.of());
     }
 
@@ -61,7 +61,7 @@ class ResultsWriterTest {
         assertTrue(md.contains("Node peer not run: 'npm' is not installed"), md);
         assertTrue(md.contains("| 2/1 engine / model-only | 0.50 |"), md);
         assertTrue(md.contains("| 2/5 engine / peer | n/a |"), md);
-        assertTrue(md.contains("the batcher thread ran the model 1.50 s (75%)"), md);
+        assertTrue(md.contains("the batcher's 2 sessions ran the model together 3.00 s (75% of 2 x wall)"), md);
         assertTrue(md.contains("cl100k_base count 0.25 ms, model tokenization 0.50 ms (done twice per chunk by the "
                 + "engine); the model alone (path 1) 100.00 ms of wall time per chunk."), md);
         // sweep rows sorted by the swept value

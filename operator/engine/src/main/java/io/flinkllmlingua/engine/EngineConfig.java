@@ -15,6 +15,9 @@ import java.util.Objects;
 public final class EngineConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Most model sessions of one engine (each holds its own copy of the weights). */
+    public static final int MAX_SESSIONS = 64;
+
     /** Graph optimisation levels of ONNX Runtime. */
     public enum OptimizationLevel { NONE, BASIC, EXTENDED, ALL }
 
@@ -25,6 +28,7 @@ public final class EngineConfig implements Serializable {
     private final int deviceId;
     private final int intraOpThreads;
     private final int interOpThreads;
+    private final int sessions;
     private final OptimizationLevel optimizationLevel;
     private final int maxBatchSequences;
     private final int maxBatchTokens;
@@ -42,6 +46,7 @@ public final class EngineConfig implements Serializable {
         this.deviceId = b.deviceId;
         this.intraOpThreads = b.intraOpThreads;
         this.interOpThreads = b.interOpThreads;
+        this.sessions = b.sessions;
         this.optimizationLevel = b.optimizationLevel;
         this.maxBatchSequences = b.maxBatchSequences;
         this.maxBatchTokens = b.maxBatchTokens;
@@ -68,6 +73,7 @@ public final class EngineConfig implements Serializable {
         b.deviceId = deviceId;
         b.intraOpThreads = intraOpThreads;
         b.interOpThreads = interOpThreads;
+        b.sessions = sessions;
         b.optimizationLevel = optimizationLevel;
         b.maxBatchSequences = maxBatchSequences;
         b.maxBatchTokens = maxBatchTokens;
@@ -89,6 +95,12 @@ public final class EngineConfig implements Serializable {
     /** ONNX Runtime intra-op threads (0: ORT's default, one per core). */
     public int intraOpThreads() { return intraOpThreads; }
     public int interOpThreads() { return interOpThreads; }
+    /**
+     * Model sessions that run calls concurrently, or 0 (the default) for the provider's plan ({@link BatchPlan}),
+     * capped by the thread budget. {@link #batchPlan} gives the value in effect, {@link #threadsPerSession} each
+     * session's share of the threads.
+     */
+    public int sessions() { return sessions; }
     public OptimizationLevel optimizationLevel() { return optimizationLevel; }
     /**
      * Most sequences (chunks) in one model call, or 0 (the default) for the provider's plan ({@link BatchPlan}); the
@@ -109,7 +121,24 @@ public final class EngineConfig implements Serializable {
     public BatchPlan batchPlan(ExecutionProvider resolved) {
         BatchPlan defaults = BatchPlan.forProvider(resolved);
         return new BatchPlan(maxBatchSequences > 0 ? maxBatchSequences : defaults.maxSequences(),
-                lengthBucket > 0 ? lengthBucket : defaults.lengthBucket());
+                lengthBucket > 0 ? lengthBucket : defaults.lengthBucket(),
+                sessions > 0 ? sessions : Math.min(defaults.sessions(), threadBudget()));
+    }
+
+    /**
+     * ONNX Runtime intra-op threads of each of {@code plan}'s sessions: the budget ({@link #intraOpThreads}, or one
+     * per core when 0) divided among them, at least one; 0 (ONNX Runtime's default) for a single session when no
+     * count is set.
+     */
+    public int threadsPerSession(BatchPlan plan) {
+        if (plan.sessions() == 1 && intraOpThreads == 0) {
+            return 0;
+        }
+        return Math.max(1, threadBudget() / plan.sessions());
+    }
+
+    private int threadBudget() {
+        return intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
     }
     /** Pad every sequence to 512 as the reference does (bit-parity of float noise; slower). */
     public boolean padToMaxLength() { return padToMaxLength; }
@@ -124,6 +153,7 @@ public final class EngineConfig implements Serializable {
         if (!(o instanceof EngineConfig)) return false;
         EngineConfig c = (EngineConfig) o;
         return deviceId == c.deviceId && intraOpThreads == c.intraOpThreads && interOpThreads == c.interOpThreads
+                && sessions == c.sessions
                 && maxBatchSequences == c.maxBatchSequences && maxBatchTokens == c.maxBatchTokens
                 && maxBatchWait.equals(c.maxBatchWait) && lengthBucket == c.lengthBucket
                 && padToMaxLength == c.padToMaxLength && minPaddingEfficiency == c.minPaddingEfficiency && modelDir.equals(c.modelDir)
@@ -135,7 +165,7 @@ public final class EngineConfig implements Serializable {
     @Override
     public int hashCode() {
         return Objects.hash(modelDir, modelFile, family, executionProvider, deviceId, intraOpThreads,
-                interOpThreads, optimizationLevel, maxBatchSequences, maxBatchTokens, maxBatchWait,
+                interOpThreads, sessions, optimizationLevel, maxBatchSequences, maxBatchTokens, maxBatchWait,
                 lengthBucket, padToMaxLength, minPaddingEfficiency, modelId);
     }
 
@@ -143,6 +173,7 @@ public final class EngineConfig implements Serializable {
     public String toString() {
         return "EngineConfig{modelDir=" + modelDir + ", modelFile=" + modelFile + ", family=" + family
                 + ", provider=" + executionProvider + ", deviceId=" + deviceId + ", intraOpThreads=" + intraOpThreads
+                + ", sessions=" + sessions
                 + ", maxBatchSequences=" + maxBatchSequences + ", maxBatchTokens=" + maxBatchTokens
                 + ", maxBatchWait=" + maxBatchWait + ", lengthBucket=" + lengthBucket
                 + ", padToMaxLength=" + padToMaxLength + ", minPaddingEfficiency=" + minPaddingEfficiency + "}";
@@ -156,6 +187,8 @@ public final class EngineConfig implements Serializable {
         private int deviceId = 0;
         private int intraOpThreads = 0;
         private int interOpThreads = 1;
+        /** 0: the provider's ({@link BatchPlan}). */
+        private int sessions = 0;
         private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
         /** 0: the provider's ({@link BatchPlan}). */
         private int maxBatchSequences = 0;
@@ -177,6 +210,8 @@ public final class EngineConfig implements Serializable {
         public Builder deviceId(int v) { this.deviceId = v; return this; }
         public Builder intraOpThreads(int v) { this.intraOpThreads = v; return this; }
         public Builder interOpThreads(int v) { this.interOpThreads = v; return this; }
+        /** Model sessions running calls concurrently (0: the provider's plan). */
+        public Builder sessions(int v) { this.sessions = v; return this; }
         public Builder optimizationLevel(OptimizationLevel v) { this.optimizationLevel = Objects.requireNonNull(v); return this; }
         public Builder maxBatchSequences(int v) { this.maxBatchSequences = v; return this; }
         public Builder maxBatchTokens(int v) { this.maxBatchTokens = v; return this; }
@@ -195,6 +230,7 @@ public final class EngineConfig implements Serializable {
             if (!(minPaddingEfficiency >= 0 && minPaddingEfficiency <= 1)) throw new IllegalArgumentException("minPaddingEfficiency must be in [0, 1]");
             if (deviceId < 0) throw new IllegalArgumentException("deviceId must be >= 0");
             if (intraOpThreads < 0 || interOpThreads < 0) throw new IllegalArgumentException("thread counts must be >= 0");
+            if (sessions < 0 || sessions > MAX_SESSIONS) throw new IllegalArgumentException("sessions must be in [1, " + MAX_SESSIONS + "], or 0 for the provider's plan");
             return new EngineConfig(this);
         }
     }

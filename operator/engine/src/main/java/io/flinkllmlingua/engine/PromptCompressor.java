@@ -38,14 +38,14 @@ import java.util.function.Consumer;
 
 /**
  * LLMLingua-2 prompt compression: the reference algorithm (microsoft/LLMLingua {@code compress_prompt_llmlingua2})
- * on ONNX Runtime and the HF tokenizer, stage by stage. Thread-safe: concurrent callers share one model session
+ * on ONNX Runtime and the HF tokenizer, stage by stage. Thread-safe: concurrent callers share the model sessions
  * through a micro-batcher. Close it to free native memory.
  *
  * <p>Close contract: {@link #close()} may be called from any thread at any time, also while requests run (a Flink
  * task that is cancelled or fails). It never frees native memory under a running call: it refuses new requests,
- * completes those whose model call has not run with {@link EngineClosedException}, cancels the running model call
- * (ONNX Runtime's terminate flag; its requests fail with {@link EngineClosedException}) and frees the session once it
- * has stopped, then waits for the stages that use the tokenizer (tokenization, selection) to finish before freeing
+ * completes those whose model call has not run with {@link EngineClosedException}, cancels the running model calls
+ * (ONNX Runtime's terminate flag; their requests fail with {@link EngineClosedException}) and frees each session once
+ * its call has stopped, then waits for the stages that use the tokenizer (tokenization, selection) to finish before freeing
  * it. Every future of {@link #compressAsync} completes, normally or with {@link EngineClosedException}, provided
  * its executor still runs the tasks given to it (shut it down after closing the engine, not before, and not with
  * {@code shutdownNow}). Do not call it from inside one of those stages (it would wait for itself).
@@ -53,7 +53,7 @@ import java.util.function.Consumer;
 public final class PromptCompressor implements AutoCloseable {
     private final ModelTokenizer tokenizer;
     private final TokenScorer scorer;
-    private final OnnxTokenClassifier model;
+    private final List<OnnxTokenClassifier> models;
     private final MicroBatcher batcher;
     private final TokenCounter counter;
     private final ModelInputEncoder encoder;
@@ -65,11 +65,11 @@ public final class PromptCompressor implements AutoCloseable {
     /** Read-held by every stage that uses the tokenizer; {@link #close()} takes it to free the tokenizer. */
     private final ReentrantReadWriteLock tokenizerUse = new ReentrantReadWriteLock();
 
-    private PromptCompressor(EngineConfig config, ModelTokenizer tokenizer, OnnxTokenClassifier model,
+    private PromptCompressor(EngineConfig config, ModelTokenizer tokenizer, List<OnnxTokenClassifier> models,
                              MicroBatcher batcher, TokenScorer scorer, TokenCounter counter) {
         this.config = config;
         this.tokenizer = tokenizer;
-        this.model = model;
+        this.models = models;
         this.batcher = batcher;
         this.scorer = scorer;
         this.counter = counter;
@@ -78,24 +78,24 @@ public final class PromptCompressor implements AutoCloseable {
         this.selector = new ChunkSelector(counter);
     }
 
-    /** Loads the model directory's tokenizer and ONNX model and starts the batcher. */
+    /** Loads the model directory's tokenizer and the batch plan's ONNX Runtime sessions and starts the batcher. */
     public static PromptCompressor open(EngineConfig config) {
         ModelTokenizer tokenizer = ModelTokenizer.load(config.modelDir(), config.family());
-        OnnxTokenClassifier model;
+        List<OnnxTokenClassifier> models;
         try {
-            model = new OnnxTokenClassifier(config);
+            models = OnnxTokenClassifier.openSessions(config);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
         }
         int padId = tokenizer.idOf(tokenizer.inputPadToken());
-        MicroBatcher batcher = new MicroBatcher(model, padId, config);
-        return new PromptCompressor(config, tokenizer, model, batcher, batcher, new TokenCounter());
+        MicroBatcher batcher = new MicroBatcher(models, padId, config);
+        return new PromptCompressor(config, tokenizer, models, batcher, batcher, new TokenCounter());
     }
 
     /** An engine over any scorer (used by tests that replay recorded probabilities). */
     static PromptCompressor withScorer(EngineConfig config, ModelTokenizer tokenizer, TokenScorer scorer) {
-        return new PromptCompressor(config, tokenizer, null, null, scorer, new TokenCounter());
+        return new PromptCompressor(config, tokenizer, List.of(), null, scorer, new TokenCounter());
     }
 
     public ModelFamily family() {
@@ -108,7 +108,7 @@ public final class PromptCompressor implements AutoCloseable {
 
     /** The execution provider the model actually runs on. */
     public ExecutionProvider provider() {
-        return model == null ? ExecutionProvider.CPU : model.provider();
+        return models.isEmpty() ? ExecutionProvider.CPU : models.get(0).provider();
     }
 
     /** The batching in effect: the provider's {@link BatchPlan} with the config's overrides. */
@@ -121,8 +121,9 @@ public final class PromptCompressor implements AutoCloseable {
     }
 
     /**
-     * Hands every model call of the micro-batcher (the exact padded tensors) to {@code listener}, on the batcher
-     * thread, until called again with null. Meant for benchmarks that replay the engine's batches on the model
+     * Hands every model call of the micro-batcher (the exact padded tensors) to {@code listener}, on the worker
+     * thread of its session (concurrently where the plan has several: the listener must be thread-safe), until
+     * called again with null. Meant for benchmarks that replay the engine's batches on the model
      * alone, and evaluations that compare two models' outputs; the listener must not modify the arrays it is
      * given. It copies nothing, so it costs nothing when unset.
      */
@@ -603,7 +604,7 @@ public final class PromptCompressor implements AutoCloseable {
         }
     }
 
-    /** Frees the model session and the tokenizer; see the class comment for what it waits for. Idempotent. */
+    /** Frees the model sessions and the tokenizer; see the class comment for what it waits for. Idempotent. */
     @Override
     public void close() {
         if (tokenizerUse.getReadHoldCount() > 0) {
@@ -617,9 +618,7 @@ public final class PromptCompressor implements AutoCloseable {
             scorer.close(); // the batcher: fails what has not run, cancels the running call, frees the model
         } finally {
             try {
-                if (model != null) {
-                    model.close(); // already closed by the batcher; idempotent
-                }
+                models.forEach(OnnxTokenClassifier::close); // already closed by the batcher; idempotent
             } finally {
                 tokenizerUse.writeLock().lock(); // waits for the stages running now; later ones see closed
                 try {

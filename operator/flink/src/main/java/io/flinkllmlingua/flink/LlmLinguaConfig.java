@@ -219,6 +219,7 @@ public final class LlmLinguaConfig implements Serializable {
                     .executionProvider(read(c, LlmLinguaOptions.PROVIDER))
                     .deviceId(Math.max(device, 0))
                     .intraOpThreads(read(c, LlmLinguaOptions.THREADS))
+                    .sessions(read(c, LlmLinguaOptions.SESSIONS))
                     .optimizationLevel(read(c, LlmLinguaOptions.OPTIMIZATION_LEVEL))
                     .maxBatchSequences(read(c, LlmLinguaOptions.BATCH_MAX_SEQUENCES))
                     .maxBatchTokens(read(c, LlmLinguaOptions.BATCH_MAX_TOKENS))
@@ -275,6 +276,7 @@ public final class LlmLinguaConfig implements Serializable {
                 {"minPaddingEfficiency", LlmLinguaOptions.BATCH_MIN_PADDING_EFFICIENCY},
                 {"deviceId", LlmLinguaOptions.DEVICE},
                 {"thread counts", LlmLinguaOptions.THREADS},
+                {"sessions", LlmLinguaOptions.SESSIONS},
                 {"context_level_target_token", LlmLinguaOptions.CONTEXT_LEVEL_TARGET_TOKEN},
                 {"context_level_rate", LlmLinguaOptions.CONTEXT_LEVEL_RATE},
                 {"target_token", LlmLinguaOptions.TARGET_TOKEN},

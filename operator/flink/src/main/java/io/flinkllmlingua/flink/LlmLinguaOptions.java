@@ -125,9 +125,15 @@ public final class LlmLinguaOptions {
 
     public static final ConfigOption<Integer> THREADS = ConfigOptions.key("llmlingua.threads")
             .intType().defaultValue(E.intraOpThreads())
-            .withDescription("ONNX Runtime intra-op threads per engine (0: in the DataStream job and the backfill, the "
-                    + "TaskManager's cores divided among the operator's subtasks that share it, one per slot at most; "
-                    + "elsewhere ONNX Runtime's default, one per core).");
+            .withDescription("ONNX Runtime intra-op threads per engine, divided among its llmlingua.sessions (0: in the "
+                    + "DataStream job and the backfill, the TaskManager's cores divided among the operator's subtasks "
+                    + "that share it, one per slot at most; elsewhere one per core).");
+
+    public static final ConfigOption<Integer> SESSIONS = ConfigOptions.key("llmlingua.sessions")
+            .intType().defaultValue(E.sessions())
+            .withDescription("ONNX Runtime sessions per engine that run model calls at the same time, each on its share "
+                    + "of llmlingua.threads and with its own copy of the weights, in [1, " + EngineConfig.MAX_SESSIONS
+                    + "]; 0: the execution provider's plan (on CPU 2, at most one per thread; 1 on CUDA and TensorRT).");
 
     public static final ConfigOption<EngineConfig.OptimizationLevel> OPTIMIZATION_LEVEL =
             ConfigOptions.key("llmlingua.optimization-level")

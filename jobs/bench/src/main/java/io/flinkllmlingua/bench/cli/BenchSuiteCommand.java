@@ -64,6 +64,10 @@ final class BenchSuiteCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: one per core).")
     Integer threads;
 
+    @Option(names = "--sessions", paramLabel = "N",
+            description = "ONNX Runtime sessions per engine (default: the provider's plan, 2 on CPU).")
+    Integer sessions;
+
     @Option(names = "--callers", paramLabel = "N", description = "Concurrent engine callers (default: 16).")
     Integer callers;
 
@@ -142,6 +146,9 @@ final class BenchSuiteCommand implements Callable<Integer> {
         }
         if (threads != null) {
             s.threads = threads;
+        }
+        if (sessions != null) {
+            s.sessions = sessions;
         }
         if (callers != null) {
             s.callers = callers;

@@ -29,7 +29,8 @@ final class CliOptions {
     /** The options {@code llmlingua bench} takes (how the engine runs), the rest are the compression options. */
     static final Set<ConfigOption<?>> ENGINE = Set.of(LlmLinguaOptions.MODEL_ID, LlmLinguaOptions.MODEL_FILE,
             LlmLinguaOptions.FAMILY, LlmLinguaOptions.PROVIDER, LlmLinguaOptions.DEVICE, LlmLinguaOptions.THREADS,
-            LlmLinguaOptions.OPTIMIZATION_LEVEL, LlmLinguaOptions.BATCH_MAX_SEQUENCES, LlmLinguaOptions.BATCH_MAX_TOKENS,
+            LlmLinguaOptions.SESSIONS, LlmLinguaOptions.OPTIMIZATION_LEVEL, LlmLinguaOptions.BATCH_MAX_SEQUENCES,
+            LlmLinguaOptions.BATCH_MAX_TOKENS,
             LlmLinguaOptions.BATCH_MAX_WAIT, LlmLinguaOptions.BATCH_LENGTH_BUCKET,
             LlmLinguaOptions.BATCH_MIN_PADDING_EFFICIENCY, LlmLinguaOptions.PAD_TO_512);
 

@@ -53,7 +53,7 @@ class OptionsParityTest {
             entry("llmlingua.family", "SENTENCEPIECE"), entry("llmlingua.provider", "CPU"),
             entry("llmlingua.device", "1"), entry("llmlingua.device.count", "2"),
             entry("llmlingua.gpu.resource-name", "gpu2"), entry("llmlingua.threads", "3"),
-            entry("llmlingua.optimization-level", "BASIC"), entry("llmlingua.batch.max-sequences", "8"),
+            entry("llmlingua.sessions", "3"),            entry("llmlingua.optimization-level", "BASIC"), entry("llmlingua.batch.max-sequences", "8"),
             entry("llmlingua.batch.max-tokens", "4096"), entry("llmlingua.batch.max-wait", "5 ms"),
             entry("llmlingua.batch.length-bucket", "64"), entry("llmlingua.batch.min-padding-efficiency", "0.5"),
             entry("llmlingua.batch.pad-to-512", "true"), entry("llmlingua.rate", "0.3"),

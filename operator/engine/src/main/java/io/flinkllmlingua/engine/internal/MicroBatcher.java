@@ -22,22 +22,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Shares one model session between concurrent callers: requests are collected until the batch is full
- * (sequences or padded positions) or the oldest has waited {@code maxBatchWait}, sorted by length so that
+ * Shares the model sessions of the batch plan between concurrent callers: requests are collected until the batch is
+ * full (sequences or padded positions) or the oldest has waited {@code maxBatchWait}, sorted by length so that
  * similar lengths share a model call, and padded only to the longest member rounded up to the length bucket
- * (or to 512 for bit-parity with the reference). One worker thread runs the model.
+ * (or to 512 for bit-parity with the reference). One worker thread per session runs the model; the workers form
+ * their batches in turn from one list of pending sequences, so a long document's chunks spread over all sessions
+ * and leftovers still run before anything queued later.
  *
- * <p>Close contract: the batcher owns the model it is given. {@link #close()} refuses new requests, completes every
- * request whose model call has not run with {@link EngineClosedException}, closes the model (which cancels the
- * running call through ONNX Runtime's terminate flag, so its requests fail with {@link EngineClosedException} too,
- * and frees the session only once no call runs), and waits for the worker thread to end. Every future it handed out
+ * <p>Close contract: the batcher owns the models it is given. {@link #close()} refuses new requests, completes every
+ * request whose model call has not run with {@link EngineClosedException}, closes the models (which cancels the
+ * running calls through ONNX Runtime's terminate flag, so their requests fail with {@link EngineClosedException} too,
+ * and frees each session only once no call runs on it), and waits for the worker threads to end. Every future it handed out
  * is then complete.
  */
 public final class MicroBatcher implements TokenScorer {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
     private static final int FULL_LENGTH = ModelInputEncoder.MAX_SEQUENCE;
 
-    private final OnnxTokenClassifier model;
+    private final List<OnnxTokenClassifier> models;
     private final BatchPlan plan;
     private final int padId;
     private final int maxSequences;
@@ -47,7 +49,9 @@ public final class MicroBatcher implements TokenScorer {
     private final boolean padToFull;
     private final double minPaddingEfficiency;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
-    private final Thread worker;
+    /** Sequences taken from the queue and not yet in a model call; guarded by itself (one worker forms a batch at a time). */
+    private final List<Item> pending = new ArrayList<>();
+    private final List<Thread> workers = new ArrayList<>();
     /** Written under {@link #queue}'s monitor, so that no request is queued after the worker's last look. */
     private volatile boolean closed;
 
@@ -86,10 +90,21 @@ public final class MicroBatcher implements TokenScorer {
         }
     }
 
+    /** A batcher over one session (the plan's session count does not apply). */
     public MicroBatcher(OnnxTokenClassifier model, int padId, EngineConfig config) {
-        this.model = model;
+        this(List.of(model), padId, config);
+    }
+
+    /** A batcher over {@code models}, one worker each ({@link OnnxTokenClassifier#openSessions}). */
+    public MicroBatcher(List<OnnxTokenClassifier> models, int padId, EngineConfig config) {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("no model session");
+        }
+        this.models = List.copyOf(models);
         this.padId = padId;
-        BatchPlan plan = config.batchPlan(model.provider());
+        OnnxTokenClassifier model = models.get(0);
+        BatchPlan configured = config.batchPlan(model.provider());
+        BatchPlan plan = new BatchPlan(configured.maxSequences(), configured.lengthBucket(), models.size());
         this.plan = plan;
         this.maxSequences = plan.maxSequences();
         this.maxTokens = config.maxBatchTokens();
@@ -100,9 +115,13 @@ public final class MicroBatcher implements TokenScorer {
         this.minPaddingEfficiency = padToFull ? 0 : config.minPaddingEfficiency();
         LOG.info("Batching on {}: {}{}", model.provider(), plan.describe(),
                 config.maxBatchSequences() == 0 && config.lengthBucket() == 0 ? " (the provider's plan)" : "");
-        this.worker = new Thread(this::run, "llmlingua-batcher");
-        this.worker.setDaemon(true);
-        this.worker.start();
+        for (int i = 0; i < this.models.size(); i++) {
+            OnnxTokenClassifier m = this.models.get(i);
+            Thread t = new Thread(() -> run(m), this.models.size() == 1 ? "llmlingua-batcher" : "llmlingua-batcher-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+        }
+        workers.forEach(Thread::start);
     }
 
     @Override
@@ -142,32 +161,13 @@ public final class MicroBatcher implements TokenScorer {
         return r.done;
     }
 
-    private void run() {
-        List<Item> pending = new ArrayList<>();
+    private void run(OnnxTokenClassifier model) {
         while (!closed) {
             try {
-                if (pending.isEmpty()) {
-                    Request first = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        continue;
-                    }
-                    addAll(pending, first);
-                    long deadline = System.nanoTime() + maxWaitNanos;
-                    while (pending.size() < maxSequences) {
-                        long left = deadline - System.nanoTime();
-                        Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
-                        if (next == null) {
-                            break;
-                        }
-                        addAll(pending, next);
-                    }
+                List<Item> batch = nextBatch();
+                if (batch != null) {
+                    runBatch(model, batch);
                 }
-                // Leftovers (of a large request, or short sequences cut off by the padding floor) run before anything
-                // queued later is taken: topping them up with newer, longer sequences let them starve past the
-                // operator's timeout, because every call takes the longest first.
-                pending.sort(Comparator.comparingInt((Item it) -> it.input().length()).reversed());
-                List<Item> batch = takeBatch(pending);
-                runBatch(batch);
             } catch (InterruptedException e) {
                 if (closed) {
                     break;
@@ -177,10 +177,43 @@ public final class MicroBatcher implements TokenScorer {
             }
         }
         EngineClosedException gone = notRun();
-        for (Item it : pending) {
-            it.request.done.completeExceptionally(gone);
+        synchronized (pending) {
+            for (Item it : pending) {
+                it.request.done.completeExceptionally(gone);
+            }
+            pending.clear();
         }
         failQueued();
+    }
+
+    /** The next model call's sequences, or null when nothing arrived for 100 ms. */
+    private List<Item> nextBatch() throws InterruptedException {
+        synchronized (pending) {
+            if (closed) {
+                return null;
+            }
+            if (pending.isEmpty()) {
+                Request first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    return null;
+                }
+                addAll(pending, first);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (pending.size() < maxSequences) {
+                    long left = deadline - System.nanoTime();
+                    Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    addAll(pending, next);
+                }
+            }
+            // Leftovers (of a large request, or short sequences cut off by the padding floor) run before anything
+            // queued later is taken: topping them up with newer, longer sequences let them starve past the
+            // operator's timeout, because every call takes the longest first.
+            pending.sort(Comparator.comparingInt((Item it) -> it.input().length()).reversed());
+            return takeBatch(pending);
+        }
     }
 
     private static EngineClosedException notRun() {
@@ -221,7 +254,7 @@ public final class MicroBatcher implements TokenScorer {
         return Math.min(Math.max(rounded, longest), Math.max(FULL_LENGTH, longest));
     }
 
-    private void runBatch(List<Item> batch) {
+    private void runBatch(OnnxTokenClassifier model, List<Item> batch) {
         int rows = batch.size();
         int length = paddedLength(batch.get(0).input().length());
         long[] ids = new long[rows * length];
@@ -263,17 +296,21 @@ public final class MicroBatcher implements TokenScorer {
         for (int r = 0; r < rows; r++) {
             Item it = batch.get(r);
             Request req = it.request;
-            if (req.done.isDone()) {
-                continue; // an earlier part of this request failed
-            }
-            req.results[it.index] = Arrays.copyOfRange(probs, r * length, r * length + it.input().length());
-            if (--req.remaining == 0) {
-                req.done.complete(Arrays.asList(req.results));
+            float[] own = Arrays.copyOfRange(probs, r * length, r * length + it.input().length());
+            // A request's chunks may finish on several workers: its result array and count under its own lock.
+            synchronized (req) {
+                if (req.done.isDone()) {
+                    continue; // an earlier part of this request failed
+                }
+                req.results[it.index] = own;
+                if (--req.remaining == 0) {
+                    req.done.complete(Arrays.asList(req.results));
+                }
             }
         }
     }
 
-    /** Sees every model call after it ran (on the batcher thread); null to stop. For benchmarks. */
+    /** Sees every model call after it ran (on its worker thread, so concurrently with several sessions); null to stop. For benchmarks. */
     public void batchListener(Consumer<ModelBatch> listener) {
         this.batchListener = listener;
     }
@@ -301,19 +338,21 @@ public final class MicroBatcher implements TokenScorer {
             closed = true;
         }
         failQueued();
-        model.close();
-        if (Thread.currentThread() == worker) {
-            return; // closed from a completion callback on the worker: it ends when the callback returns
+        models.forEach(OnnxTokenClassifier::close);
+        if (workers.contains(Thread.currentThread())) {
+            return; // closed from a completion callback on a worker: the workers end when their calls return
         }
         boolean interrupted = false;
-        while (worker.isAlive()) {
-            try {
-                worker.join(10_000);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-            if (worker.isAlive()) {
-                LOG.warn("Closing the batcher: its worker has not stopped yet");
+        for (Thread worker : workers) {
+            while (worker.isAlive()) {
+                try {
+                    worker.join(10_000);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                if (worker.isAlive()) {
+                    LOG.warn("Closing the batcher: its worker {} has not stopped yet", worker.getName());
+                }
             }
         }
         if (interrupted) {

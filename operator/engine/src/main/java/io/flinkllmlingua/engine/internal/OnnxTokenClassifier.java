@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.flinkllmlingua.engine.BatchPlan;
 import io.flinkllmlingua.engine.EngineClosedException;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.EngineException;
@@ -19,9 +20,11 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -58,10 +61,7 @@ public final class OnnxTokenClassifier implements AutoCloseable {
             throw new EngineException("No " + config.modelFile() + " in model directory " + config.modelDir());
         }
         this.env = OrtEnvironment.getEnvironment();
-        ExecutionProvider wanted = config.executionProvider();
-        if (wanted == ExecutionProvider.AUTO) {
-            wanted = GpuDetector.nvidiaGpuPresent() ? ExecutionProvider.CUDA : ExecutionProvider.CPU;
-        }
+        ExecutionProvider wanted = expectedProvider(config);
         OrtSession s;
         ExecutionProvider got;
         try {
@@ -107,6 +107,50 @@ public final class OnnxTokenClassifier implements AutoCloseable {
         }
         LOG.info("Loaded {} on {} (inputs {}, {}{}, output {})", modelFile, provider, idsName, maskName,
                 typeIdsName != null ? ", " + typeIdsName : "", logitsName);
+    }
+
+    /** The provider a session of {@code config} tries first: AUTO is CUDA where an NVIDIA GPU is present. */
+    static ExecutionProvider expectedProvider(EngineConfig config) {
+        ExecutionProvider wanted = config.executionProvider();
+        if (wanted == ExecutionProvider.AUTO) {
+            return GpuDetector.nvidiaGpuPresent() ? ExecutionProvider.CUDA : ExecutionProvider.CPU;
+        }
+        return wanted;
+    }
+
+    /**
+     * The sessions of {@code config}'s batch plan ({@link EngineConfig#batchPlan}), each with its share of the
+     * threads ({@link EngineConfig#threadsPerSession}), all on the provider the first one got. Where AUTO fell back
+     * to CPU, the sessions are reopened with the CPU plan.
+     */
+    public static List<OnnxTokenClassifier> openSessions(EngineConfig config) {
+        ExecutionProvider expected = expectedProvider(config);
+        BatchPlan plan = config.batchPlan(expected);
+        EngineConfig each = config.toBuilder().intraOpThreads(config.threadsPerSession(plan)).build();
+        OnnxTokenClassifier first = new OnnxTokenClassifier(each);
+        if (first.provider() != expected) {
+            EngineConfig cpu = config.toBuilder().executionProvider(first.provider()).build();
+            BatchPlan cpuPlan = cpu.batchPlan(first.provider());
+            if (cpuPlan.sessions() != plan.sessions() || cpu.threadsPerSession(cpuPlan) != each.intraOpThreads()) {
+                first.close();
+                return openSessions(cpu);
+            }
+        }
+        List<OnnxTokenClassifier> sessions = new ArrayList<>(List.of(first));
+        EngineConfig rest = each.toBuilder().executionProvider(first.provider()).build();
+        try {
+            while (sessions.size() < plan.sessions()) {
+                sessions.add(new OnnxTokenClassifier(rest));
+            }
+        } catch (RuntimeException e) {
+            sessions.forEach(OnnxTokenClassifier::close);
+            throw e;
+        }
+        if (sessions.size() > 1) {
+            LOG.info("{} sessions of {} on {}, {} intra-op thread(s) each", sessions.size(), config.modelFile(),
+                    first.provider(), each.intraOpThreads());
+        }
+        return List.copyOf(sessions);
     }
 
     private static void closeQuietly(OrtSession s) {

@@ -118,11 +118,12 @@ public final class ChunkRuntime implements AutoCloseable {
         long t0 = System.nanoTime();
         PromptCompressor engine = PromptCompressor.open(engineConfig);
         ExecutionProvider provider = engine.provider();
-        LOG.info("{}: subtask {} opened LLMLingua-2 model '{}' ({}) on {}{}, {} ONNX Runtime threads, in {} ms", name,
-                subtask, config.modelId(), engine.family(), provider,
-                provider == ExecutionProvider.CPU ? "" : " device " + device,
-                engineConfig.intraOpThreads() == 0 ? "default" : String.valueOf(engineConfig.intraOpThreads()),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        int sessions = engine.batchPlan().sessions();
+        int threads = engineConfig.threadsPerSession(engine.batchPlan());
+        LOG.info("{}: subtask {} opened LLMLingua-2 model '{}' ({}) on {}{}, {} session(s) of {} ONNX Runtime threads, "
+                        + "in {} ms", name, subtask, config.modelId(), engine.family(), provider,
+                provider == ExecutionProvider.CPU ? "" : " device " + device, sessions,
+                threads == 0 ? "default" : String.valueOf(threads), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         ChunkRuntime r = new ChunkRuntime(config, name, engine,
                 SubtaskEngines.workerPool("llmlingua-worker-" + subtask + "-"));
         r.registerMetrics(metrics.addGroup("llmlingua"));

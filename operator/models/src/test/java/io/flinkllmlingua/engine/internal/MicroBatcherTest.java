@@ -104,7 +104,7 @@ class MicroBatcherTest {
                 .maxBatchWait(java.time.Duration.ofMillis(200)).build();
         try (OnnxTokenClassifier model = new OnnxTokenClassifier(config);
              MicroBatcher batcher = new MicroBatcher(model, 0, config)) {
-            assertEquals(BatchPlan.CPU, batcher.plan());
+            assertEquals(new BatchPlan(1, 1, 1), batcher.plan(), "the CPU plan over the one session it was given");
             List<int[]> calls = new ArrayList<>();
             batcher.batchListener(b -> calls.add(new int[] {b.rows(), b.length()}));
             List<CompletableFuture<List<float[]>>> concurrent = new ArrayList<>();
@@ -128,13 +128,61 @@ class MicroBatcherTest {
                 .maxBatchSequences(8).maxBatchWait(java.time.Duration.ofMillis(500)).minPaddingEfficiency(0).build();
         try (OnnxTokenClassifier model = new OnnxTokenClassifier(config);
              MicroBatcher batcher = new MicroBatcher(model, 0, config)) {
-            assertEquals(new BatchPlan(8, 1), batcher.plan(), "the bucket stays the provider's: exact length");
+            assertEquals(new BatchPlan(8, 1, 1), batcher.plan(), "the bucket stays the provider's: exact length");
             List<int[]> calls = new ArrayList<>();
             batcher.batchListener(b -> calls.add(new int[] {b.rows(), b.length()}));
             batcher.submit(List.of(sequence(50), sequence(45), sequence(10))).get(30, TimeUnit.SECONDS);
             assertEquals(1, calls.size());
             assertEquals(3, calls.get(0)[0]);
             assertEquals(50, calls.get(0)[1], "padded to the longest member only");
+        }
+    }
+
+    @Test
+    void twoSessionsShareOneDocumentsSequencesAndGiveTheOneSessionResults(@TempDir Path dir) throws Exception {
+        TinyModelGenerator.generateTiny(dir, GeneratedFamily.WORDPIECE);
+        EngineConfig two = EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU).intraOpThreads(2).build();
+        List<ModelInput> document = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int[] ids = new int[100 + 10 * i];
+            for (int k = 0; k < ids.length; k++) {
+                ids[k] = 5 + (k * 7 + i) % 50;
+            }
+            boolean[] mask = new boolean[ids.length];
+            Arrays.fill(mask, true);
+            document.add(new ModelInput(ids, mask));
+        }
+        List<float[]> alone;
+        EngineConfig one = two.toBuilder().intraOpThreads(1).sessions(1).build();
+        try (MicroBatcher batcher = new MicroBatcher(OnnxTokenClassifier.openSessions(one), 0, one)) {
+            assertEquals(1, batcher.plan().sessions());
+            alone = batcher.submit(document).get(30, TimeUnit.SECONDS);
+        }
+        List<OnnxTokenClassifier> sessions = OnnxTokenClassifier.openSessions(two);
+        assertEquals(2, sessions.size(), "the CPU plan: two sessions of one thread each");
+        try (MicroBatcher batcher = new MicroBatcher(sessions, 0, two)) {
+            assertEquals(new BatchPlan(1, 1, 2), batcher.plan());
+            java.util.Set<String> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            batcher.batchListener(b -> workers.add(Thread.currentThread().getName()));
+            List<float[]> shared = batcher.submit(document).get(30, TimeUnit.SECONDS);
+            assertEquals(2, workers.size(), "one document's sequences ran on both sessions: " + workers);
+            assertEquals(document.size(), shared.size());
+            for (int i = 0; i < document.size(); i++) {
+                assertTrue(Arrays.equals(alone.get(i), shared.get(i)), "sequence " + i + " in its own place, same bits");
+            }
+            assertEquals(40, batcher.stats().sequences());
+        }
+        for (OnnxTokenClassifier s : sessions) {
+            assertTrue(assertThrowsClosed(s), "closing the batcher closed every session");
+        }
+    }
+
+    private static boolean assertThrowsClosed(OnnxTokenClassifier s) {
+        try {
+            s.keepProbabilities(new long[] {5}, new long[] {1}, 1, 1);
+            return false;
+        } catch (io.flinkllmlingua.engine.EngineClosedException e) {
+            return true;
         }
     }
 }

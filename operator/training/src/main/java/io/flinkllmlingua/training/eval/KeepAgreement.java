@@ -182,8 +182,11 @@ public final class KeepAgreement {
         return all;
     }
 
-    /** One sequence per model call at its exact length: the CPU plan, and results independent of batching. */
+    /**
+     * One sequence per model call at its exact length: the CPU plan, and results independent of batching; one
+     * session, so that both models' calls are recorded in the same order.
+     */
     private static EngineConfig config(Path dir) {
-        return EngineConfig.builder(dir).maxBatchSequences(1).lengthBucket(1).build();
+        return EngineConfig.builder(dir).maxBatchSequences(1).lengthBucket(1).sessions(1).build();
     }
 }
