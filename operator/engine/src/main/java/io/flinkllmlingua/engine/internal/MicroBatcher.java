@@ -114,7 +114,8 @@ public final class MicroBatcher implements TokenScorer {
         // Padding to 512 is the point of padToFull, so the floor would only split calls for nothing.
         this.minPaddingEfficiency = padToFull ? 0 : config.minPaddingEfficiency();
         LOG.info("Batching on {}: {}{}", model.provider(), plan.describe(),
-                config.maxBatchSequences() == 0 && config.lengthBucket() == 0 ? " (the provider's plan)" : "");
+                config.maxBatchSequences() == 0 && config.lengthBucket() == 0 && config.sessions() == 0
+                        ? " (the provider's plan)" : "");
         for (int i = 0; i < this.models.size(); i++) {
             OnnxTokenClassifier m = this.models.get(i);
             Thread t = new Thread(() -> run(m), this.models.size() == 1 ? "llmlingua-batcher" : "llmlingua-batcher-" + i);
