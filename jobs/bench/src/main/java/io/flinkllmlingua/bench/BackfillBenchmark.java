@@ -35,7 +35,10 @@ import java.util.stream.Stream;
  * in-process Kafka broker, {@link FlinkJobThroughput}), and compresses the same texts with the engine alone
  * ({@code --callers} concurrent callers on one engine), before and after. Each run is split into start-up (until
  * the first compressed chunk) and steady state (first to last compressed chunk, {@link Phases}); the Flink runs are
- * timed from the operator's own metrics ({@link OperatorProgress}).
+ * timed from the operator's own metrics ({@link OperatorProgress}). Before the measured runs every path runs once,
+ * unreported, on the first {@code --warmup-chunks} chunks: in a fresh process the JIT compiler took up to a quarter of
+ * the 2 cores during the Kafka job's measured 16 s (1,000 chunks, 2026-12-04), compiling the Kafka client's, the
+ * broker's and Flink's code, which a job that runs for hours pays once.
  *
  * <p>How the chunks are derived (deterministic): the 416 chunks of {@code docs-en.jsonl} and
  * {@code docs-multilingual.jsonl}, in file order, are cut into paragraph-sized pieces: each text is split into
@@ -91,6 +94,12 @@ public final class BackfillBenchmark implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     boolean engineAgain;
 
+    @Option(names = "--warmup-chunks", defaultValue = "300",
+            description = "Chunks (the first ones) each path compresses once, unmeasured, before the measured runs, so "
+                    + "that the JIT compiles the engine's, Flink's and Kafka's code paths there and not during the "
+                    + "measured steady state; 0: none (default: ${DEFAULT-VALUE}).")
+    int warmupChunks;
+
     @Option(names = {"-D"}, description = "An llmlingua.* option for every run.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -135,6 +144,21 @@ public final class BackfillBenchmark implements Callable<Integer> {
                 engineCallers, engineThreads == 0 ? "default" : String.valueOf(engineThreads), parallelism,
                 config.capacity(), threads);
 
+        if (warmupChunks > 0) {
+            // Every path once on the first chunks, in the order of the measured runs; nothing of it is reported.
+            int n = Math.min(warmupChunks, texts.size());
+            Path warmupInput = work.resolve("warmup.jsonl");
+            Files.write(warmupInput, Files.readAllLines(input, StandardCharsets.UTF_8).subList(0, n),
+                    StandardCharsets.UTF_8);
+            System.out.printf(Locale.ROOT, "warm-up: every path once on the first %d chunks (not reported)%n", n);
+            engine(engineConfig, config, texts.subList(0, n), engineCallers, "warm-up, engine");
+            backfill(warmupInput, llmlingua, n);
+            if (kafka) {
+                try (FlinkJobThroughput flink = new FlinkJobThroughput()) {
+                    flink.measure(label, llmlingua, corpusOf(warmupInput, texts.subList(0, n)), parallelism);
+                }
+            }
+        }
         List<Row> rows = new ArrayList<>();
         rows.add(engine(engineConfig, config, texts, engineCallers, "engine only, " + engineCallers + " callers"));
         rows.add(backfill(input, llmlingua, texts.size()));
@@ -166,8 +190,9 @@ public final class BackfillBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "mean chunk: %.0f characters, %.1f tokens (cl100k); start-up: until the "
                         + "first compressed chunk (engine: its first call's return; backfill and Flink job: from job "
                         + "submission, read from the operator's metrics); steady: first to last compressed chunk; t/CPU-s: steady tokens per CPU-second of the whole process "
-                        + "(in-process Kafka broker included)%n",
-                (double) chars / texts.size(), (double) rows.get(0).tokens / rows.get(0).chunks);
+                        + "(in-process Kafka broker included); every path warmed up on the first %d chunks first%n",
+                (double) chars / texts.size(), (double) rows.get(0).tokens / rows.get(0).chunks,
+                Math.min(warmupChunks, texts.size()));
         return complete ? 0 : 1;
     }
 

@@ -72,6 +72,12 @@ class BenchmarkSuiteSmokeTest {
         assertTrue(progress.contains("round 2 of 2"), progress);
         assertTrue(engine.path("note").asText().contains("fastest of 2 rounds"), engine.toString());
         assertTrue(byPath.get(6).path("note").asText().contains("fastest of 2 rounds"), byPath.get(6).toString());
+        if (onCpu && Runtime.getRuntime().availableProcessors() >= 2) {
+            // The CPU plan has two sessions here: path 6 timed the other session plan too and names it.
+            String note = byPath.get(6).path("note").asText();
+            assertTrue(note.contains("one session of all threads: ") || note.contains("the engine's sessions: "), note);
+            assertTrue(engine.path("note").asText().contains("2 sessions"), engine.toString());
+        }
         if (replayed) {
             // The replay (1) runs the engine's own batches: same batch sizes and padding.
             assertEquals(engine.path("mean_batch").asDouble(), byPath.get(1).path("mean_batch").asDouble(), 1e-9);

@@ -298,15 +298,20 @@ public final class MicroBatcher implements TokenScorer {
             Item it = batch.get(r);
             Request req = it.request;
             float[] own = Arrays.copyOfRange(probs, r * length, r * length + it.input().length());
-            // A request's chunks may finish on several workers: its result array and count under its own lock.
+            // A request's chunks may finish on several workers: its result array and count under its own lock, the
+            // completion (which runs the caller's continuation on this thread) outside it.
+            List<float[]> all = null;
             synchronized (req) {
                 if (req.done.isDone()) {
                     continue; // an earlier part of this request failed
                 }
                 req.results[it.index] = own;
                 if (--req.remaining == 0) {
-                    req.done.complete(Arrays.asList(req.results));
+                    all = Arrays.asList(req.results);
                 }
+            }
+            if (all != null) {
+                req.done.complete(all);
             }
         }
     }
