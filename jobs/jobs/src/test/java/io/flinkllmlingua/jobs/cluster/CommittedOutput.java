@@ -14,13 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Follows what the job committed to its output and dead-letter topics, with a {@code read_committed} consumer in a
  * background thread that outlives broker restarts: counts per chunk id (duplicates show as counts above one) and
- * the time of the latest growth (recovery time is measured from it).
+ * the times it grew (recovery time is measured from the first growth after a fault).
  */
 final class CommittedOutput implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Integer> counts = new HashMap<>();
     private final AtomicLong records = new AtomicLong();
-    private final AtomicLong lastGrowthNanos = new AtomicLong();
+    /** {@link System#nanoTime()} of every poll that returned records, in order; guarded by itself. */
+    private final java.util.List<Long> growthNanos = new java.util.ArrayList<>();
     private volatile boolean running = true;
     private volatile Throwable error;
     private final Thread thread;
@@ -30,7 +31,13 @@ final class CommittedOutput implements AutoCloseable {
             try (KafkaConsumer<byte[], byte[]> c = CommittedRecords.reader(bootstrapServers)) {
                 CommittedRecords.assignFromBeginning(c, topics);
                 while (running) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    var polled = c.poll(Duration.ofMillis(100));
+                    if (!polled.isEmpty()) {
+                        synchronized (growthNanos) {
+                            growthNanos.add(System.nanoTime());
+                        }
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r : polled) {
                         JsonNode n = JSON.readTree(r.value());
                         String id = n.path("chunk_id").asText(null);
                         if (id == null) {
@@ -40,7 +47,6 @@ final class CommittedOutput implements AutoCloseable {
                             counts.merge(id, 1, Integer::sum);
                         }
                         records.incrementAndGet();
-                        lastGrowthNanos.set(System.nanoTime());
                     }
                 }
             } catch (Throwable t) {
@@ -56,8 +62,16 @@ final class CommittedOutput implements AutoCloseable {
         return records.get();
     }
 
-    long lastGrowthNanos() {
-        return lastGrowthNanos.get();
+    /** When the output first grew after {@code nanos} ({@link System#nanoTime()}), or -1 if it has not. */
+    long firstGrowthAfterNanos(long nanos) {
+        synchronized (growthNanos) {
+            for (long t : growthNanos) {
+                if (t > nanos) {
+                    return t;
+                }
+            }
+            return -1;
+        }
     }
 
     Map<String, Integer> counts() {
