@@ -2,16 +2,18 @@ package io.flinkllmlingua.engine;
 
 /**
  * How many sequences one model call takes, to what multiple their padded length is rounded, and how many model
- * sessions run calls at the same time: the part of the batching that depends on where the model runs. {@link EngineConfig} holds the user's overrides (0 = "the
- * provider's"), {@link #forProvider} the provider defaults, and {@link EngineConfig#batchPlan} merges the two once the
- * provider is known (AUTO resolves only when the session opens).
+ * sessions run calls at the same time: the part of the batching that depends on where the model runs.
+ * {@link EngineConfig} holds the user's overrides (0 = "the provider's"), {@link #forProvider} the provider defaults,
+ * and {@link EngineConfig#batchPlan} merges the two once the provider is known (AUTO resolves only when the session
+ * opens).
  *
  * <p>The defaults come from the benchmark suite's sweeps (src/docs/benchmarks/): on CPU, ONNX Runtime's kernels do
  * not get faster per token with more rows, while padding and the attention over padded positions cost real time, so
  * one sequence per call at its exact length is the fastest plan; on a GPU a call has a fixed launch cost and the
  * device is idle between calls, so large length-bucketed batches pay. On CPU two sessions, each on half the
- * threads, run two calls at once: a one-sequence call keeps a single core's kernels busier than it keeps two, and the
- * suite's session sweep measures both plans side by side. One GPU is one device: one session feeds it.
+ * threads, run two calls at once: a one-sequence call keeps a single core's kernels busier than it keeps two, and
+ * the model is less idle while callers tokenize (the suite's path 6 times both session plans side by side). One GPU
+ * is one device: one session feeds it.
  *
  * @param maxSequences most sequences per model call, >= 1
  * @param lengthBucket padded lengths are rounded up to a multiple of this, in [1, 512] (1: exact length)

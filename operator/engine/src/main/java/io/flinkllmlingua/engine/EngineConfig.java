@@ -92,7 +92,10 @@ public final class EngineConfig implements Serializable {
     public ModelFamily family() { return family; }
     public ExecutionProvider executionProvider() { return executionProvider; }
     public int deviceId() { return deviceId; }
-    /** ONNX Runtime intra-op threads (0: ORT's default, one per core). */
+    /**
+     * ONNX Runtime intra-op threads of the engine, divided among its sessions ({@link #threadsPerSession}); 0: one
+     * per core (a single session then keeps ONNX Runtime's own default).
+     */
     public int intraOpThreads() { return intraOpThreads; }
     public int interOpThreads() { return interOpThreads; }
     /**

@@ -30,8 +30,7 @@ final class CliOptions {
     static final Set<ConfigOption<?>> ENGINE = Set.of(LlmLinguaOptions.MODEL_ID, LlmLinguaOptions.MODEL_FILE,
             LlmLinguaOptions.FAMILY, LlmLinguaOptions.PROVIDER, LlmLinguaOptions.DEVICE, LlmLinguaOptions.THREADS,
             LlmLinguaOptions.SESSIONS, LlmLinguaOptions.OPTIMIZATION_LEVEL, LlmLinguaOptions.BATCH_MAX_SEQUENCES,
-            LlmLinguaOptions.BATCH_MAX_TOKENS,
-            LlmLinguaOptions.BATCH_MAX_WAIT, LlmLinguaOptions.BATCH_LENGTH_BUCKET,
+            LlmLinguaOptions.BATCH_MAX_TOKENS, LlmLinguaOptions.BATCH_MAX_WAIT, LlmLinguaOptions.BATCH_LENGTH_BUCKET,
             LlmLinguaOptions.BATCH_MIN_PADDING_EFFICIENCY, LlmLinguaOptions.PAD_TO_512);
 
     private final CommandSpec spec;
