@@ -10,6 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * The model-only ceilings: ONNX Runtime forward passes alone, on fresh sessions with the engine's settings (as many
@@ -142,8 +148,8 @@ public final class ModelOnlyCeiling {
          */
         private void runAll(List<ModelBatch> calls, double[] millis) {
             int n = session.sessions();
-            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.function.IntConsumer worker = k -> {
+            AtomicInteger next = new AtomicInteger();
+            IntConsumer worker = k -> {
                 for (int i; (i = next.getAndIncrement()) < calls.size(); ) {
                     long s = System.nanoTime();
                     session.run(k, calls.get(i));
@@ -156,31 +162,23 @@ public final class ModelOnlyCeiling {
                 worker.accept(0);
                 return;
             }
-            List<Thread> threads = new ArrayList<>();
-            java.util.concurrent.atomic.AtomicReference<RuntimeException> failed =
-                    new java.util.concurrent.atomic.AtomicReference<>();
-            for (int k = 0; k < n; k++) {
-                int session = k;
-                Thread t = new Thread(() -> {
-                    try {
-                        worker.accept(session);
-                    } catch (RuntimeException e) {
-                        failed.compareAndSet(null, e);
-                    }
-                }, "model-only-" + k);
-                t.start();
-                threads.add(t);
-            }
-            for (Thread t : threads) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while timing the model", e);
+            ExecutorService pool = Executors.newFixedThreadPool(n);
+            try {
+                List<Future<?>> running = new ArrayList<>();
+                for (int k = 0; k < n; k++) {
+                    int session = k;
+                    running.add(pool.submit(() -> worker.accept(session)));
                 }
-            }
-            if (failed.get() != null) {
-                throw failed.get();
+                for (Future<?> f : running) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while timing the model", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } finally {
+                pool.shutdown();
             }
         }
 

@@ -118,7 +118,8 @@ public final class MicroBatcher implements TokenScorer {
                         ? " (the provider's plan)" : "");
         for (int i = 0; i < this.models.size(); i++) {
             OnnxTokenClassifier m = this.models.get(i);
-            Thread t = new Thread(() -> run(m), this.models.size() == 1 ? "llmlingua-batcher" : "llmlingua-batcher-" + i);
+            String name = this.models.size() == 1 ? "llmlingua-batcher" : "llmlingua-batcher-" + i;
+            Thread t = new Thread(() -> run(m), name);
             t.setDaemon(true);
             workers.add(t);
         }

@@ -173,18 +173,12 @@ public final class SkipLayerNormFusion {
             return null;
         }
         int betaSide = floatInitSide(addBeta);
-        if (betaSide < 0) {
-            return null;
-        }
-        NodeProto mulGamma = single(addBeta.getInput(1 - betaSide), "Mul", addBeta);
+        NodeProto mulGamma = besideConstant(addBeta, betaSide, "Mul");
         if (mulGamma == null) {
             return null;
         }
         int gammaSide = floatInitSide(mulGamma);
-        if (gammaSide < 0) {
-            return null;
-        }
-        NodeProto div = single(mulGamma.getInput(1 - gammaSide), "Div", mulGamma);
+        NodeProto div = besideConstant(mulGamma, gammaSide, "Div");
         if (div == null) {
             return null;
         }
@@ -198,10 +192,7 @@ public final class SkipLayerNormFusion {
             return null;
         }
         int epsSide = scalar(addEps.getInput(1)) != null ? 1 : scalar(addEps.getInput(0)) != null ? 0 : -1;
-        if (epsSide < 0) {
-            return null;
-        }
-        NodeProto variance = single(addEps.getInput(1 - epsSide), "ReduceMean", addEps);
+        NodeProto variance = besideConstant(addEps, epsSide, "ReduceMean");
         if (variance == null || !lastAxisMean(variance)) {
             return null;
         }
@@ -222,6 +213,14 @@ public final class SkipLayerNormFusion {
         }
         return new LayerNorm(x, mulGamma.getInput(gammaSide), addBeta.getInput(betaSide), scalar(addEps.getInput(epsSide)),
                 addBeta.getOutput(0), nodes);
+    }
+
+    /**
+     * The producer of {@code node}'s other input than its constant one ({@code constantSide}, -1 when it has none),
+     * if it is a plain {@code op} read by {@code node} alone.
+     */
+    private NodeProto besideConstant(NodeProto node, int constantSide, String op) {
+        return constantSide < 0 ? null : single(node.getInput(1 - constantSide), op, node);
     }
 
     /** The producer of {@code value} if it is a plain {@code op} read by {@code reader} alone. */
