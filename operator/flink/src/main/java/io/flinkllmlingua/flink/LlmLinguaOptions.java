@@ -1,5 +1,6 @@
 package io.flinkllmlingua.flink;
 
+import io.flinkllmlingua.engine.BatchPlan;
 import io.flinkllmlingua.engine.CompressionOptions;
 import io.flinkllmlingua.engine.EngineConfig;
 import io.flinkllmlingua.engine.ExecutionProvider;
@@ -133,7 +134,8 @@ public final class LlmLinguaOptions {
             .intType().defaultValue(E.sessions())
             .withDescription("ONNX Runtime sessions per engine that run model calls at the same time, each on its share "
                     + "of llmlingua.threads and with its own copy of the weights, in [1, " + EngineConfig.MAX_SESSIONS
-                    + "]; 0: the execution provider's plan (on CPU 2, at most one per thread; 1 on CUDA and TensorRT).");
+                    + "]; 0: the execution provider's plan (on CPU " + BatchPlan.CPU.sessions() + ", at most one per thread; "
+                    + BatchPlan.GPU.sessions() + " on CUDA and TensorRT).");
 
     public static final ConfigOption<EngineConfig.OptimizationLevel> OPTIMIZATION_LEVEL =
             ConfigOptions.key("llmlingua.optimization-level")

@@ -7,7 +7,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,7 +23,7 @@ final class CommittedOutput implements AutoCloseable {
     private final Map<String, Integer> counts = new HashMap<>();
     private final AtomicLong records = new AtomicLong();
     /** {@link System#nanoTime()} of every poll that returned records, in order; guarded by itself. */
-    private final java.util.List<Long> growthNanos = new java.util.ArrayList<>();
+    private final List<Long> growthNanos = new ArrayList<>();
     private volatile boolean running = true;
     private volatile Throwable error;
     private final Thread thread;

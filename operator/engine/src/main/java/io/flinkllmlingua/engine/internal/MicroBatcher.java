@@ -42,10 +42,8 @@ public final class MicroBatcher implements TokenScorer {
     private final List<OnnxTokenClassifier> models;
     private final BatchPlan plan;
     private final int padId;
-    private final int maxSequences;
     private final int maxTokens;
     private final long maxWaitNanos;
-    private final int bucket;
     private final boolean padToFull;
     private final double minPaddingEfficiency;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
@@ -104,12 +102,10 @@ public final class MicroBatcher implements TokenScorer {
         this.padId = padId;
         OnnxTokenClassifier model = models.get(0);
         BatchPlan configured = config.batchPlan(model.provider());
-        BatchPlan plan = new BatchPlan(configured.maxSequences(), configured.lengthBucket(), models.size());
-        this.plan = plan;
-        this.maxSequences = plan.maxSequences();
+        // The sessions in effect are the ones given (openSessions opens the configured plan's).
+        this.plan = new BatchPlan(configured.maxSequences(), configured.lengthBucket(), models.size());
         this.maxTokens = config.maxBatchTokens();
         this.maxWaitNanos = config.maxBatchWait().toNanos();
-        this.bucket = plan.lengthBucket();
         this.padToFull = config.padToMaxLength();
         // Padding to 512 is the point of padToFull, so the floor would only split calls for nothing.
         this.minPaddingEfficiency = padToFull ? 0 : config.minPaddingEfficiency();
@@ -201,7 +197,7 @@ public final class MicroBatcher implements TokenScorer {
                 }
                 addAll(pending, first);
                 long deadline = System.nanoTime() + maxWaitNanos;
-                while (pending.size() < maxSequences) {
+                while (pending.size() < plan.maxSequences()) {
                     long left = deadline - System.nanoTime();
                     Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
@@ -238,11 +234,11 @@ public final class MicroBatcher implements TokenScorer {
 
     /** Takes the longest items that fit the budgets and the padding-efficiency floor (at least one). */
     private List<Item> takeBatch(List<Item> pendingSortedDesc) {
-        int[] lengths = new int[Math.min(pendingSortedDesc.size(), maxSequences)];
+        int[] lengths = new int[Math.min(pendingSortedDesc.size(), plan.maxSequences())];
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] = pendingSortedDesc.get(i).input().length();
         }
-        int n = BatchCut.size(lengths, lengths.length, maxSequences, maxTokens, minPaddingEfficiency, this::paddedLength);
+        int n = BatchCut.size(lengths, lengths.length, plan.maxSequences(), maxTokens, minPaddingEfficiency, this::paddedLength);
         List<Item> batch = new ArrayList<>(pendingSortedDesc.subList(0, n));
         pendingSortedDesc.subList(0, n).clear();
         return batch;
@@ -252,6 +248,7 @@ public final class MicroBatcher implements TokenScorer {
         if (padToFull) {
             return FULL_LENGTH;
         }
+        int bucket = plan.lengthBucket();
         int rounded = ((longest + bucket - 1) / bucket) * bucket;
         return Math.min(Math.max(rounded, longest), Math.max(FULL_LENGTH, longest));
     }
