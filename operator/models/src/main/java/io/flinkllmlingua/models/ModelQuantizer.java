@@ -42,7 +42,7 @@ public final class ModelQuantizer {
      * Version of the graph this class writes, in the manifest: raised whenever the rewrite changes (a new node
      * pattern), so that a cached quantisation made by an earlier build is known to be stale.
      */
-    public static final int GRAPH_VERSION = 4;
+    public static final int GRAPH_VERSION = 5; // 5: weights within +-64 (MatMulQuantizer.WEIGHT_MAX)
 
     /** How activations are quantised per row. */
     public enum Activations {

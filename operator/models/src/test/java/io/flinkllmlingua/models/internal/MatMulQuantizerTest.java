@@ -91,6 +91,56 @@ class MatMulQuantizerTest {
         assertCloseToFloat(expected, got);
     }
 
+    /**
+     * A row at the top of its range (uint8 255) times columns of equal weights: every pair of products that a
+     * non-VNNI U8S8 kernel adds into an int16 would clamp if the weights reached 127. The result stays within the
+     * rounding of the float one on every CPU, and no weight exceeds {@link MatMulQuantizer#WEIGHT_MAX}.
+     */
+    @Test
+    void productsOfFullRangeRowsAndWeightsDoNotSaturate() throws Exception {
+        int n = 2;
+        int k = 64;
+        int m = 4;
+        Random rnd = new Random(11);
+        float[] w = new float[k * m];
+        for (int r = 0; r < k; r++) {
+            w[r * m] = 1f;
+            w[r * m + 1] = 0.5f;
+            w[r * m + 2] = 0.1f + 0.9f * r / k;
+            w[r * m + 3] = 0.2f + (float) rnd.nextDouble();
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().setName("full-range");
+        g.addInput(info("x", n, k)).addOutput(info("z", n, m));
+        g.addInitializer(tensor("W", w, k, m));
+        g.addNode(NodeProto.newBuilder().setOpType("MatMul").setName("mm").addInput("x").addInput("W")
+                .addOutput("y"));
+        g.addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("y").addOutput("z"));
+        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g);
+        ModelProto source = model.build();
+        assertEquals(1, MatMulQuantizer.quantize(model, MatMulQuantizer.Scheme.SYMMETRIC_UINT8,
+                t -> OnnxModelFiles.floats(t, Path.of("."))).quantized());
+        int largest = 0;
+        for (TensorProto t : model.getGraph().getInitializerList()) {
+            if (t.getDataType() == TensorProto.DataType.INT8_VALUE) {
+                for (byte b : t.getRawData().toByteArray()) {
+                    largest = Math.max(largest, Math.abs(b));
+                }
+            }
+        }
+        assertEquals(MatMulQuantizer.WEIGHT_MAX, largest, "the weights use the whole range and no more");
+        float[] x = new float[n * k];
+        for (int i = 0; i < k; i++) {
+            x[i] = 3f; // row 0: every value at the row's maximum, quantised to 255
+            x[k + i] = i % 2 == 0 ? 2f : 1.9f; // row 1: pairs near the maximum
+        }
+        float[] expected = run(source, x, n, k);
+        float[] got = run(model.build(), x, n, k);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], 0.01 * Math.abs(expected[i]), "element " + i);
+        }
+    }
+
     /** Within 3 % of the largest float output, which must be a real signal (a Relu output not all zeros). */
     private static void assertCloseToFloat(float[] expected, float[] got) {
         assertEquals(expected.length, got.length);
