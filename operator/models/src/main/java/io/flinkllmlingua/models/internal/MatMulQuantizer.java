@@ -27,8 +27,8 @@ import static io.flinkllmlingua.models.internal.OnnxGraphs.intAttr;
  * Rewrites every float MatMul/Gemm with a 2-D float initializer as B (and a computed A) into int8 arithmetic whose
  * result for one row of A depends on that row only.
  *
- * <p>Weights: per output column symmetric int8, {@code Wq = round(W / ws)}, {@code ws[n] = max_k |W[k, n]| / 64}
- * ({@link #WEIGHT_MAX}: exact on CPUs without VNNI too).
+ * <p>Weights: per output column symmetric int8, {@code Wq = round(W / ws)}, {@code ws[n] = max_k |W[k, n]| / WEIGHT_MAX}
+ * ({@link #WEIGHT_MAX}, 64: exact on CPUs without VNNI too).
  * Activations: A is flattened to {@code [M, K]} and quantised per row in the graph, with the row's own range
  * ({@code ReduceMax}/{@code ReduceMin} over K) and a per-axis {@code QuantizeLinear(axis = 0)}. For the default
  * {@link Scheme#SYMMETRIC_UINT8} the integer product and the per-column scale {@code ws} are one ONNX Runtime
@@ -311,7 +311,8 @@ public final class MatMulQuantizer {
                 float s = m > 0 ? m / WEIGHT_MAX : 1f;
                 scale[offset + c] = s * alpha;
                 for (int r = 0; r < k; r++) {
-                    int v = (int) Math.max(-WEIGHT_MAX, Math.min(WEIGHT_MAX, Math.rint(at(w, r, c, transB, k, width) / s)));
+                    int v = (int) Math.max(-WEIGHT_MAX,
+                            Math.min(WEIGHT_MAX, Math.rint(at(w, r, c, transB, k, width) / s)));
                     q[r * total + offset + c] = (byte) v;
                     colsum[offset + c] += v;
                 }

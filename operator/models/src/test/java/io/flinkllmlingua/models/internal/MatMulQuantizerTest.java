@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import org.junit.jupiter.api.Test;
@@ -39,11 +38,9 @@ class MatMulQuantizerTest {
                 .addAttribute(floatAttr("beta", 2f)));
         // Not a head: a Relu sits between the Gemm and the output.
         g.addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("y").addOutput("z"));
-        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g);
+        ModelProto.Builder model = TestGraphs.model(g, 8, 17);
         ModelProto source = model.build();
-        MatMulQuantizer.Result r = MatMulQuantizer.quantize(model, MatMulQuantizer.Scheme.SYMMETRIC_UINT8,
-                t -> OnnxModelFiles.floats(t, Path.of(".")));
+        MatMulQuantizer.Result r = quantize(model);
         assertEquals(1, r.quantized());
         assertTrue(model.getGraph().getNodeList().stream().noneMatch(x -> x.getOpType().equals("Gemm")));
         float[] x = gaussian(rnd, n * k);
@@ -75,11 +72,9 @@ class MatMulQuantizerTest {
         g.addNode(NodeProto.newBuilder().setOpType("Unsqueeze").setName("unsqueeze").addInput("r").addOutput("z")
                 .addAttribute(AttributeProto.newBuilder().setName("axes").setType(AttributeProto.AttributeType.INTS)
                         .addInts(0)));
-        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(3)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(11)).setGraph(g);
+        ModelProto.Builder model = TestGraphs.model(g, 3, 11);
         ModelProto source = model.build();
-        MatMulQuantizer.Result r = MatMulQuantizer.quantize(model, MatMulQuantizer.Scheme.SYMMETRIC_UINT8,
-                t -> OnnxModelFiles.floats(t, Path.of(".")));
+        MatMulQuantizer.Result r = quantize(model);
         assertEquals(1, r.quantized());
         assertEquals(java.util.List.of("x", "C"), model.getGraph().getInputList().stream()
                 .map(ValueInfoProto::getName).toList(), "the dropped weight left the inputs; the kept bias stays");
@@ -115,11 +110,9 @@ class MatMulQuantizerTest {
         g.addNode(NodeProto.newBuilder().setOpType("MatMul").setName("mm").addInput("x").addInput("W")
                 .addOutput("y"));
         g.addNode(NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("y").addOutput("z"));
-        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g);
+        ModelProto.Builder model = TestGraphs.model(g, 8, 17);
         ModelProto source = model.build();
-        assertEquals(1, MatMulQuantizer.quantize(model, MatMulQuantizer.Scheme.SYMMETRIC_UINT8,
-                t -> OnnxModelFiles.floats(t, Path.of("."))).quantized());
+        assertEquals(1, quantize(model).quantized());
         int largest = 0;
         for (TensorProto t : model.getGraph().getInitializerList()) {
             if (t.getDataType() == TensorProto.DataType.INT8_VALUE) {
@@ -139,6 +132,12 @@ class MatMulQuantizerTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], got[i], 0.01 * Math.abs(expected[i]), "element " + i);
         }
+    }
+
+    /** The default scheme's rewrite of {@code model}, in place; the test graphs hold their weights inline. */
+    private static MatMulQuantizer.Result quantize(ModelProto.Builder model) {
+        return MatMulQuantizer.quantize(model, MatMulQuantizer.Scheme.SYMMETRIC_UINT8,
+                t -> OnnxModelFiles.floats(t, Path.of(".")));
     }
 
     /** Within 3 % of the largest float output, which must be a real signal (a Relu output not all zeros). */

@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import org.junit.jupiter.api.Test;
 
@@ -127,8 +126,7 @@ class SkipLayerNormFusionTest {
     }
 
     private static ModelProto.Builder model(GraphProto.Builder g, int opset) {
-        return ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(g);
+        return TestGraphs.model(g, 8, opset);
     }
 
     private static NodeProto.Builder node(String op, String name, String... inputsThenOutput) {

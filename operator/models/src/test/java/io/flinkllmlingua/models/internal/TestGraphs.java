@@ -1,7 +1,9 @@
 package io.flinkllmlingua.models.internal;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
@@ -55,6 +57,12 @@ final class TestGraphs {
 
     static AttributeProto floatAttr(String name, float v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+    }
+
+    /** A model of {@code graph} in the default domain at {@code opset}, IR version {@code irVersion}. */
+    static ModelProto.Builder model(GraphProto.Builder graph, int irVersion, int opset) {
+        return ModelProto.newBuilder().setIrVersion(irVersion)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(graph);
     }
 
     /** A float input for {@link #run}: its values and shape. */
