@@ -17,8 +17,9 @@ package io.flinkllmlingua.engine;
  *
  * @param maxSequences most sequences per model call, >= 1
  * @param lengthBucket padded lengths are rounded up to a multiple of this, in [1, 512] (1: exact length)
- * @param sessions     model sessions running calls concurrently, >= 1, each with its own copy of the weights
- *                     ({@link EngineConfig#batchPlan} caps the provider's default by the thread budget)
+ * @param sessions     model sessions running calls concurrently, >= 1 ({@link EngineConfig#batchPlan} caps the
+ *                     provider's default by the thread budget); on CPU, sessions of one thread each share one ONNX
+ *                     Runtime session and one copy of the weights with every engine of the same model in the JVM
  */
 public record BatchPlan(int maxSequences, int lengthBucket, int sessions) {
     /** CPU: one sequence per call at its exact length, on two sessions. */

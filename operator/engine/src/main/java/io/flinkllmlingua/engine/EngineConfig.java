@@ -15,7 +15,7 @@ import java.util.Objects;
 public final class EngineConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Most model sessions of one engine (each holds its own copy of the weights). */
+    /** Most model sessions (concurrent model calls) of one engine. */
     public static final int MAX_SESSIONS = 64;
 
     /** Graph optimisation levels of ONNX Runtime. */
@@ -101,7 +101,8 @@ public final class EngineConfig implements Serializable {
     /**
      * Model sessions that run calls concurrently, or 0 (the default) for the provider's plan ({@link BatchPlan}),
      * capped by the thread budget. {@link #batchPlan} gives the value in effect, {@link #threadsPerSession} each
-     * session's share of the threads.
+     * session's share of the threads. On CPU, sessions of one thread are one shared ONNX Runtime session, with one
+     * copy of the weights, for every engine in the JVM that opens the same model file with the same settings.
      */
     public int sessions() { return sessions; }
     public OptimizationLevel optimizationLevel() { return optimizationLevel; }

@@ -21,7 +21,10 @@ public final class ModelSession implements AutoCloseable {
         return new ModelSession(config);
     }
 
-    /** How many sessions are open; each may run one call at a time, all of them concurrently. */
+    /**
+     * How many sessions are open; each may run one call at a time, all of them concurrently (on CPU, sessions of one
+     * thread each run their calls on one shared ONNX Runtime session).
+     */
     public int sessions() {
         return classifiers.size();
     }

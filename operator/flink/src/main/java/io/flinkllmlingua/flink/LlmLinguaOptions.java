@@ -133,8 +133,9 @@ public final class LlmLinguaOptions {
     public static final ConfigOption<Integer> SESSIONS = ConfigOptions.key("llmlingua.sessions")
             .intType().defaultValue(E.sessions())
             .withDescription("ONNX Runtime sessions per engine that run model calls at the same time, each on its share "
-                    + "of llmlingua.threads and with its own copy of the weights, in [1, " + EngineConfig.MAX_SESSIONS
-                    + "]; 0: the execution provider's plan (on CPU " + BatchPlan.CPU.sessions() + ", at most one per thread; "
+                    + "of llmlingua.threads, in [1, " + EngineConfig.MAX_SESSIONS + "]; on CPU, sessions of one thread "
+                    + "share one ONNX Runtime session and one copy of the weights with every engine of the same model "
+                    + "in the TaskManager, otherwise each session holds its own copy; 0: the execution provider's plan (on CPU " + BatchPlan.CPU.sessions() + ", at most one per thread; "
                     + BatchPlan.GPU.sessions() + " on CUDA and TensorRT).");
 
     public static final ConfigOption<EngineConfig.OptimizationLevel> OPTIMIZATION_LEVEL =

@@ -32,19 +32,23 @@ import java.util.Set;
  * An ONNX Runtime session of a token-classification model. Input and output names are read from the graph:
  * {@code input_ids}, {@code attention_mask}, {@code token_type_ids} only where the graph has it (all zeros, as the
  * reference never passes it), and the first output as logits {@code [batch, sequence, 2]} (float32 or float16).
- * Runs one padded batch at a time; {@link OrtSession#run} is thread-safe.
+ * Runs one padded batch per call; calls may run concurrently ({@link OrtSession#run} is thread-safe), each on its
+ * caller's thread where the session has one intra-op thread.
  *
  * <p>Close contract: freeing the session while {@code run} executes crashes the JVM (SIGSEGV in ONNX Runtime), so
  * every call runs with its own {@link OrtSession.RunOptions}, registered while it runs. {@link #close()} refuses new
  * calls ({@link EngineClosedException}), sets the terminate flag of each running call (ONNX Runtime stops it between
  * graph nodes and the call fails with {@link EngineClosedException}), waits until no call is running, and only then
- * frees the session. Nothing else frees native memory.
+ * frees the session, or gives up its claim on a shared one ({@link SharedSessions}: the last claim frees it; the calls
+ * of the other holders are not touched). Nothing else frees native memory.
  */
 public final class OnnxTokenClassifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxTokenClassifier.class);
 
     private final OrtEnvironment env;
     private final OrtSession session;
+    /** The claim on a shared session ({@link SharedSessions}), or null for a session of this classifier alone. */
+    private final SharedSessions.Lease lease;
     private final ExecutionProvider provider;
     private final String idsName;
     private final String maskName;
@@ -64,9 +68,18 @@ public final class OnnxTokenClassifier implements AutoCloseable {
         ExecutionProvider wanted = expectedProvider(config);
         OrtSession s;
         ExecutionProvider got;
+        SharedSessions.Lease lease = null;
         try {
-            s = open(config, modelFile, wanted);
+            if (SharedSessions.shareable(wanted, config.intraOpThreads())) {
+                lease = SharedSessions.acquire(SharedSessions.Key.of(modelFile, config),
+                        () -> open(config, modelFile, wanted));
+                s = lease.session();
+            } else {
+                s = open(config, modelFile, wanted);
+            }
             got = wanted;
+        } catch (java.io.IOException e) {
+            throw new EngineException("Cannot read model " + modelFile + ": " + e.getMessage(), e);
         } catch (OrtException | RuntimeException e) {
             if (config.executionProvider() == ExecutionProvider.AUTO && wanted != ExecutionProvider.CPU) {
                 LOG.warn("Could not start ONNX Runtime with {} on device {} ({}); falling back to CPU",
@@ -82,6 +95,7 @@ public final class OnnxTokenClassifier implements AutoCloseable {
             }
         }
         this.session = s;
+        this.lease = lease;
         this.provider = got;
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
@@ -99,14 +113,20 @@ public final class OnnxTokenClassifier implements AutoCloseable {
             this.logitsName = session.getOutputNames().contains("logits")
                     ? "logits" : session.getOutputNames().iterator().next();
         } catch (OrtException | RuntimeException e) {
-            closeQuietly(session);
+            freeQuietly();
             if (e instanceof RuntimeException) {
                 throw (RuntimeException) e;
             }
             throw new EngineException("Cannot inspect model " + modelFile + ": " + e.getMessage(), e);
         }
-        LOG.info("Loaded {} on {} (inputs {}, {}{}, output {})", modelFile, provider, idsName, maskName,
-                typeIdsName != null ? ", " + typeIdsName : "", logitsName);
+        if (lease != null && lease.holdersAtAcquire() > 1) {
+            LOG.info("Sharing the CPU session of {} (one copy of the weights) with {} other one-thread session(s)",
+                    modelFile, lease.holdersAtAcquire() - 1);
+        } else {
+            LOG.info("Loaded {} on {} (inputs {}, {}{}, output {}{})", modelFile, provider, idsName, maskName,
+                    typeIdsName != null ? ", " + typeIdsName : "", logitsName,
+                    lease != null ? "; shared with later one-thread sessions of the same file" : "");
+        }
     }
 
     /** The provider a session of {@code config} tries first: AUTO is CUDA where an NVIDIA GPU is present. */
@@ -120,8 +140,9 @@ public final class OnnxTokenClassifier implements AutoCloseable {
 
     /**
      * The sessions of {@code config}'s batch plan ({@link EngineConfig#batchPlan}), each with its share of the
-     * threads ({@link EngineConfig#threadsPerSession}), all on the provider the first one got. Where AUTO fell back
-     * to CPU, the sessions are reopened with the CPU plan.
+     * threads ({@link EngineConfig#threadsPerSession}), all on the provider the first one got; on CPU, sessions of one
+     * thread are classifiers of one shared ONNX Runtime session ({@link SharedSessions}). Where AUTO fell back to
+     * CPU, the sessions are reopened with the CPU plan.
      */
     public static List<OnnxTokenClassifier> openSessions(EngineConfig config) {
         ExecutionProvider expected = expectedProvider(config);
@@ -153,12 +174,26 @@ public final class OnnxTokenClassifier implements AutoCloseable {
         return List.copyOf(sessions);
     }
 
-    private static void closeQuietly(OrtSession s) {
+    private void freeQuietly() {
         try {
-            s.close();
+            free();
         } catch (OrtException ignored) {
             // already failing
         }
+    }
+
+    /** Frees this classifier's session, or its claim on a shared one. */
+    private void free() throws OrtException {
+        if (lease != null) {
+            lease.release();
+        } else {
+            session.close();
+        }
+    }
+
+    /** Whether this classifier and {@code other} run their calls on the same ONNX Runtime session. */
+    public boolean sharesSessionWith(OnnxTokenClassifier other) {
+        return session == other.session;
     }
 
     private static String requireInput(Set<String> names, String name) {
@@ -343,7 +378,7 @@ public final class OnnxTokenClassifier implements AutoCloseable {
             }
         }
         try {
-            session.close();
+            free();
         } catch (OrtException e) {
             LOG.warn("Closing the ONNX Runtime session failed: {}", e.getMessage());
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The batcher on a real ONNX Runtime session of a generated model. */
@@ -160,6 +161,8 @@ class MicroBatcherTest {
         }
         List<OnnxTokenClassifier> sessions = OnnxTokenClassifier.openSessions(two);
         assertEquals(2, sessions.size(), "the CPU plan: two sessions of one thread each");
+        assertTrue(sessions.get(0).sharesSessionWith(sessions.get(1)),
+                "sessions of one thread share one ONNX Runtime session");
         try (MicroBatcher batcher = new MicroBatcher(sessions, 0, two)) {
             assertEquals(new BatchPlan(1, 1, 2), batcher.plan());
             java.util.Set<String> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -174,6 +177,23 @@ class MicroBatcherTest {
         }
         for (OnnxTokenClassifier s : sessions) {
             assertTrue(assertThrowsClosed(s), "closing the batcher closed every session");
+        }
+    }
+
+    @Test
+    void sessionsOfSeveralThreadsAreTheirOwnAndCloseTogether(@TempDir Path dir) throws Exception {
+        TinyModelGenerator.generateTiny(dir, GeneratedFamily.WORDPIECE);
+        EngineConfig four = EngineConfig.builder(dir).executionProvider(ExecutionProvider.CPU).intraOpThreads(4)
+                .build();
+        List<OnnxTokenClassifier> sessions = OnnxTokenClassifier.openSessions(four);
+        assertEquals(2, sessions.size());
+        assertFalse(sessions.get(0).sharesSessionWith(sessions.get(1)), "two threads per call: a session each");
+        try (MicroBatcher batcher = new MicroBatcher(sessions, 0, four)) {
+            List<float[]> scored = batcher.submit(List.of(sequence(30), sequence(30))).get(30, TimeUnit.SECONDS);
+            assertTrue(Arrays.equals(scored.get(0), scored.get(1)), "the same sequence scores the same on either");
+        }
+        for (OnnxTokenClassifier s : sessions) {
+            assertTrue(assertThrowsClosed(s), "closing the batcher closed both sessions");
         }
     }
 
