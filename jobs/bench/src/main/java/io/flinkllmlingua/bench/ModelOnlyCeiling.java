@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -142,49 +143,59 @@ public final class ModelOnlyCeiling {
                     note + (n > 1 ? ", on " + n + " concurrent sessions (the engine's)" : ""));
         }
 
-        /**
-         * Runs {@code calls}, each session taking the next call as soon as its previous one returns, as the engine's
-         * workers do; {@code millis[i]} gets call i's time.
-         */
+        /** Runs {@code calls} on the session's concurrent calls ({@link #runConcurrently}). */
         private void runAll(List<ModelBatch> calls, double[] millis) {
-            int n = session.sessions();
-            AtomicInteger next = new AtomicInteger();
-            IntConsumer worker = k -> {
-                for (int i; (i = next.getAndIncrement()) < calls.size(); ) {
-                    long s = System.nanoTime();
-                    session.run(k, calls.get(i));
-                    if (i < millis.length) {
-                        millis[i] = (System.nanoTime() - s) / 1e6;
-                    }
-                }
-            };
-            if (n == 1) {
-                worker.accept(0);
-                return;
+            List<Consumer<ModelBatch>> lanes = new ArrayList<>();
+            for (int k = 0; k < session.sessions(); k++) {
+                int lane = k;
+                lanes.add(b -> session.run(lane, b));
             }
-            ExecutorService pool = Executors.newFixedThreadPool(n);
-            try {
-                List<Future<?>> running = new ArrayList<>();
-                for (int k = 0; k < n; k++) {
-                    int session = k;
-                    running.add(pool.submit(() -> worker.accept(session)));
-                }
-                for (Future<?> f : running) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while timing the model", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            } finally {
-                pool.shutdown();
-            }
+            runConcurrently(calls, lanes, millis);
         }
 
         @Override
         public void close() {
             session.close();
+        }
+    }
+
+    /**
+     * Runs {@code calls}, each lane taking the next call as soon as its previous one returns, as the engine's
+     * workers do, each lane on a thread of its own (a single lane on the caller's);
+     * {@code millis[i]} gets call i's time where {@code millis} is that long.
+     */
+    static void runConcurrently(List<ModelBatch> calls, List<Consumer<ModelBatch>> lanes, double[] millis) {
+        AtomicInteger next = new AtomicInteger();
+        IntConsumer worker = k -> {
+            for (int i; (i = next.getAndIncrement()) < calls.size(); ) {
+                long s = System.nanoTime();
+                lanes.get(k).accept(calls.get(i));
+                if (i < millis.length) {
+                    millis[i] = (System.nanoTime() - s) / 1e6;
+                }
+            }
+        };
+        if (lanes.size() == 1) {
+            worker.accept(0);
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(lanes.size());
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int k = 0; k < lanes.size(); k++) {
+                int lane = k;
+                running.add(pool.submit(() -> worker.accept(lane)));
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while timing the model", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdown();
         }
     }
 
