@@ -49,6 +49,34 @@ class TokenCounterTest {
         assertEquals(3, counter.countWord("\u2581The"));
     }
 
+    /**
+     * Every counter shares one cl100k_base encoding: counters built apart, used from many threads at once, count a
+     * set of texts as one counter does on one thread (jtokkit's own encoding, built here, is the reference).
+     */
+    @Test
+    void countersSharingTheEncodingCountAlikeFromManyThreads() throws Exception {
+        Encoding reference = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            texts.add("Chunk " + i + ": the operator's model calls, \u00e9t\u00e9 " + "x".repeat(i % 37) + " \u4e2d\u6587 " + i * 7919);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<int[]>> counts = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                TokenCounter own = new TokenCounter();
+                counts.add(pool.submit(() -> texts.stream()
+                        .mapToInt(x -> own.count(x, SpecialTokenPolicy.REJECT) + own.countWord(x)).toArray()));
+            }
+            int[] expected = texts.stream().mapToInt(x -> 2 * reference.countTokensOrdinary(x)).toArray();
+            for (java.util.concurrent.Future<int[]> f : counts) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** §8.4: a placeholder alone is 4 cl100k tokens. */
     @Test
     void placeholderCount() {
