@@ -18,7 +18,7 @@ final class ConcurrentCompression {
      * of the run); and the wall time of all.
      */
     record Timed(CompressionResult[] results, double[] latencyMillis, long[] completedNanos, double seconds,
-                 double cpuSeconds) {
+                 double cpuSeconds, java.util.Map<ThreadCpu.Role, Double> cpuByRole) {
         /** The run split at its first and last completed text (see {@link Phases}). */
         Phases phases() {
             int first = 0;
@@ -37,7 +37,7 @@ final class ConcurrentCompression {
                 return Phases.NONE;
             }
             return Phases.of(0, completedNanos[first], results[first].originTokens(), completedNanos[last], tokens,
-                    (long) (seconds * 1e9), cpuSeconds);
+                    (long) (seconds * 1e9), cpuSeconds, cpuByRole);
         }
     }
 
@@ -50,6 +50,7 @@ final class ConcurrentCompression {
         long[] completed = new long[texts.size()];
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(callers);
+        ThreadCpu.Window cpuByRole = new ThreadCpu.Window();
         double cpu0 = Phases.processCpuSeconds();
         long t0 = System.nanoTime();
         try {
@@ -70,10 +71,11 @@ final class ConcurrentCompression {
             for (Future<?> f : futures) {
                 f.get();
             }
+            cpuByRole.update();
         } finally {
             pool.shutdown();
         }
         return new Timed(results, latencies, completed, (System.nanoTime() - t0) / 1e9,
-                Phases.processCpuSeconds() - cpu0);
+                Phases.processCpuSeconds() - cpu0, cpuByRole.seconds());
     }
 }

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OperatorProgress implements AutoCloseable {
     static final long POLL_MILLIS = 10;
+    /** Least time between two reads of every thread's CPU time ({@link ThreadCpu}). */
+    private static final long THREAD_CPU_NANOS = 250_000_000L;
     private static final String RUN_KEY = "run";
     private static final String REPORTER = "llmlingua-bench";
     private static final AtomicInteger RUNS = new AtomicInteger();
@@ -45,6 +47,7 @@ public final class OperatorProgress implements AutoCloseable {
     private volatile long recordsAtLast;
     private volatile double cpuAtFirst;
     private volatile double cpuAtLast;
+    private volatile ThreadCpu.Window cpuByRole;
 
     private OperatorProgress() {
         ACTIVE.put(run, this);
@@ -75,7 +78,9 @@ public final class OperatorProgress implements AutoCloseable {
     public Phases finish() {
         long end = System.nanoTime();
         stop();
-        return Phases.of(startNanos, firstNanos, tokensAtFirst, lastNanos, tokensAtLast, end, cpuAtLast - cpuAtFirst);
+        ThreadCpu.Window roles = cpuByRole;
+        return Phases.of(startNanos, firstNanos, tokensAtFirst, lastNanos, tokensAtLast, end, cpuAtLast - cpuAtFirst,
+                roles == null ? java.util.Map.of() : roles.seconds());
     }
 
     /** Compressed chunks the counters showed at the last change. */
@@ -85,6 +90,7 @@ public final class OperatorProgress implements AutoCloseable {
 
     private void poll() {
         long seen = 0;
+        long rolesReadAt = 0;
         while (!stopped) {
             long n = sum(records);
             if (n != seen) {
@@ -95,6 +101,11 @@ public final class OperatorProgress implements AutoCloseable {
                     firstNanos = now;
                     tokensAtFirst = t;
                     cpuAtFirst = cpu;
+                    cpuByRole = new ThreadCpu.Window();
+                    rolesReadAt = now;
+                } else if (now - rolesReadAt >= THREAD_CPU_NANOS) {
+                    cpuByRole.update();
+                    rolesReadAt = now;
                 }
                 cpuAtLast = cpu;
                 lastNanos = now;

@@ -9,22 +9,17 @@ package io.flinkllmlingua.bench;
  * @param paddingEfficiency real positions / padded positions fed to the model (NaN where not exposed)
  * @param peakRssBytes      peak resident memory of the process while the path ran, or -1 when not measured
  * @param note              why a value is missing, or what the row includes; empty when nothing to say
- * @param startupSeconds    from the start of the run (job submission; for the engine, the first call) until the
- *                          first compressed chunk left the compressor; NaN when not measured
- * @param steadyTokens      tokens of the chunks compressed after the first one left, up to the last
- * @param steadySeconds     time from the first compressed chunk to the last; NaN when not measured
- * @param steadyCpuSeconds  CPU time of the whole process in that time (the engine: in the whole run); NaN when not
- *                          measured
+ * @param phases            the run split into start-up, steady state and wind-down, with the process's CPU time in
+ *                          the steady state ({@link Phases#NONE} when not measured)
  */
 public record PathResult(BenchPath path, String model, int chunks, long tokens, double seconds, LatencyStats latency,
-                         double meanBatch, double paddingEfficiency, long peakRssBytes, String note,
-                         double startupSeconds, long steadyTokens, double steadySeconds, double steadyCpuSeconds) {
+                         double meanBatch, double paddingEfficiency, long peakRssBytes, String note, Phases phases) {
 
     /** A row without a start-up / steady-state split. */
     public PathResult(BenchPath path, String model, int chunks, long tokens, double seconds, LatencyStats latency,
                       double meanBatch, double paddingEfficiency, long peakRssBytes, String note) {
         this(path, model, chunks, tokens, seconds, latency, meanBatch, paddingEfficiency, peakRssBytes, note,
-                Double.NaN, 0, Double.NaN, Double.NaN);
+                Phases.NONE);
     }
 
     /** A path that could not run here, with the reason. */
@@ -46,18 +41,12 @@ public record PathResult(BenchPath path, String model, int chunks, long tokens, 
 
     /** Tokens per second between the first and the last compressed chunk; NaN when not measured. */
     public double steadyTokensPerSecond() {
-        return ran() && steadySeconds > 0 ? steadyTokens / steadySeconds : Double.NaN;
-    }
-
-    /** The start-up / steady-state split of this row (wind-down: what is left of the run). */
-    public Phases phases() {
-        return new Phases(startupSeconds, steadyTokens, steadySeconds, seconds - startupSeconds - steadySeconds,
-                steadyCpuSeconds);
+        return ran() ? phases.steadyTokensPerSecond() : Double.NaN;
     }
 
     public PathResult withNote(String newNote) {
         return new PathResult(path, model, chunks, tokens, seconds, latency, meanBatch, paddingEfficiency,
-                peakRssBytes, newNote, startupSeconds, steadyTokens, steadySeconds, steadyCpuSeconds);
+                peakRssBytes, newNote, phases);
     }
 
     /**
@@ -69,12 +58,12 @@ public record PathResult(BenchPath path, String model, int chunks, long tokens, 
             throw new IllegalStateException("one text, one call: " + chunks + " texts, " + latency.samples() + " calls");
         }
         return new PathResult(path, model, chunks, tokens, latency.maxMillis() / 1e3, latency, meanBatch,
-                paddingEfficiency, peakRssBytes, note, startupSeconds, steadyTokens, steadySeconds, steadyCpuSeconds);
+                paddingEfficiency, peakRssBytes, note, phases);
     }
 
     /** This row with its start-up / steady-state split. */
     public PathResult withPhases(Phases p) {
         return new PathResult(path, model, chunks, tokens, seconds, latency, meanBatch, paddingEfficiency,
-                peakRssBytes, note, p.startupSeconds(), p.steadyTokens(), p.steadySeconds(), p.steadyCpuSeconds());
+                peakRssBytes, note, p);
     }
 }

@@ -273,11 +273,13 @@ public final class ResultsWriter {
         putNumber(n, "p99_ms", r.latency().p99Millis());
         putNumber(n, "mean_batch", r.meanBatch());
         putNumber(n, "padding_efficiency", r.paddingEfficiency());
-        putNumber(n, "startup_s", r.startupSeconds());
-        putNumber(n, "steady_s", r.steadySeconds());
-        n.put("steady_tokens", r.steadyTokens());
+        putNumber(n, "startup_s", r.phases().startupSeconds());
+        putNumber(n, "steady_s", r.phases().steadySeconds());
+        n.put("steady_tokens", r.phases().steadyTokens());
         putNumber(n, "steady_tokens_per_s", r.steadyTokensPerSecond());
-        putNumber(n, "steady_cpu_s", r.steadyCpuSeconds());
+        putNumber(n, "steady_cpu_s", r.phases().steadyCpuSeconds());
+        ObjectNode roles = n.putObject("steady_cpu_s_by_thread_role");
+        r.phases().steadyCpuByRole().forEach((role, sec) -> roles.put(role.name().toLowerCase(Locale.ROOT), sec));
         n.put("peak_rss_bytes", r.peakRssBytes());
         n.put("note", r.note());
         return n;
@@ -292,13 +294,17 @@ public final class ResultsWriter {
             }
             if (!header) {
                 sb.append("\nStart-up (until the first compressed chunk) and steady state (first to last compressed ")
-                        .append("chunk); tokens per CPU-second of the whole process in that time:\n\n| path | start-up s | steady s "
-                        + "| steady tokens/s | tokens/CPU-s |\n|---|---:|---:|---:|---:|\n");
+                        .append("chunk); tokens per CPU-second of the whole process in that time, and where that CPU ")
+                        .append("time went by thread (model calls: ONNX Runtime on the batcher's threads; the JVM: its JIT ")
+                        .append("compiler and GC threads):\n\n| path | start-up s | steady s | steady tokens/s | tokens/CPU-s "
+                        + "| steady CPU by thread |\n|---|---:|---:|---:|---:|---|\n");
                 header = true;
             }
-            sb.append("| ").append(r.path().label()).append(" | ").append(num(r.startupSeconds(), 2)).append(" | ")
-                    .append(num(r.steadySeconds(), 1)).append(" | ").append(num(r.steadyTokensPerSecond(), 0))
-                    .append(" | ").append(num(r.phases().tokensPerCpuSecond(), 0)).append(" |\n");
+            sb.append("| ").append(r.path().label()).append(" | ").append(num(r.phases().startupSeconds(), 2)).append(" | ")
+                    .append(num(r.phases().steadySeconds(), 1)).append(" | ").append(num(r.steadyTokensPerSecond(), 0))
+                    .append(" | ").append(num(r.phases().tokensPerCpuSecond(), 0)).append(" | ")
+                    .append(r.phases().steadyCpuByRole().isEmpty() ? "n/a"
+                            : ThreadCpu.describe(r.phases().steadyCpuByRole())).append(" |\n");
         }
     }
 

@@ -115,4 +115,22 @@ class ResultsWriterTest {
         }
         assertTrue(Files.notExists(dir.resolve("throughput-vs-parallelism.png")), "no plot for a sweep that did not run");
     }
+
+    @Test
+    void aRowWithASteadyStateShowsWhereItsCpuWentInTheTableAndTheJson(@TempDir Path dir) throws Exception {
+        SuiteReport full = report();
+        List<PathResult> results = new java.util.ArrayList<>(full.results());
+        Map<ThreadCpu.Role, Double> roles = Map.of(ThreadCpu.Role.MODEL, 9.0, ThreadCpu.Role.BROKER, 1.0);
+        results.replaceAll(r -> r.path() == BenchPath.FLINK_JOB
+                ? r.withPhases(new Phases(1.5, 3600, 6.0, 0.5, 10.0, roles)) : r);
+        SuiteReport r = new SuiteReport(full.startedAt(), full.environment(), full.command(), results,
+                full.engineStages(), full.profiles(), full.sweeps(), full.agreements());
+        String md = ResultsWriter.markdown(r, List.of());
+        assertTrue(md.contains("| 3. Flink job via Kafka | 1.50 | 6.0 | 600 | 360 | model calls 9.0 s (90 %), "
+                + "Kafka broker (in-process) 1.0 s (10 %) |"), md);
+        ResultsWriter.write(dir, r);
+        JsonNode job = new ObjectMapper().readTree(dir.resolve("results.json").toFile()).path("results").get(3);
+        assertEquals(9.0, job.path("steady_cpu_s_by_thread_role").path("model").asDouble(), 1e-12, job.toString());
+        assertEquals(1.0, job.path("steady_cpu_s_by_thread_role").path("broker").asDouble(), 1e-12, job.toString());
+    }
 }
