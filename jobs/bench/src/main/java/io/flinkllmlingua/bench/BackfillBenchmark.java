@@ -84,10 +84,14 @@ public final class BackfillBenchmark implements Callable<Integer> {
             + "llmlingua.threads x parallelism, the job's threads together; ONNX Runtime's default when 0).")
     Integer engineThreads;
 
-    @Option(names = "--kafka", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Also run the streaming job (Kafka -> operator -> exactly-once Kafka) on the same chunks "
-                    + "(default: ${DEFAULT-VALUE}).")
-    boolean kafka;
+    /** The measured runs of a round, in the order they run. */
+    enum Run { ENGINE, BACKFILL, KAFKA }
+
+    @Option(names = "--paths", split = ",", defaultValue = "engine,backfill,kafka",
+            description = "Runs of each round, always in this order: engine (the engine alone), backfill (JSONL to "
+                    + "JSONL), kafka (the streaming job, Kafka -> operator -> exactly-once Kafka); ratios are against "
+                    + "the round's engine run, or the first run (default: ${DEFAULT-VALUE}).")
+    java.util.EnumSet<Run> paths;
 
     @Option(names = "--engine-again", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Measure the engine alone once more at the end, to show the machine's drift (default: "
@@ -99,6 +103,11 @@ public final class BackfillBenchmark implements Callable<Integer> {
                     + "that the JIT compiles the engine's, Flink's and Kafka's code paths there and not during the "
                     + "measured steady state; 0: none (default: ${DEFAULT-VALUE}).")
     int warmupChunks;
+
+    @Option(names = "--rounds", defaultValue = "1",
+            description = "Times the measured runs (engine, backfill, Kafka job) are repeated in turn; each round's "
+                    + "ratios are against that round's engine run (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = {"-D"}, description = "An llmlingua.* option for every run.")
     Map<String, String> overrides = new LinkedHashMap<>();
@@ -116,6 +125,10 @@ public final class BackfillBenchmark implements Callable<Integer> {
                         + "; the default is relative to the repository root)");
                 return 2;
             }
+        }
+        if (rounds < 1 || paths.isEmpty()) {
+            System.err.println("backfill-bench: --rounds must be at least 1 and --paths name at least one run");
+            return 2;
         }
         Path modelDir = model != null ? model : UntrainedMiniLmModel.ensure(System.out);
         Files.createDirectories(work);
@@ -151,36 +164,52 @@ public final class BackfillBenchmark implements Callable<Integer> {
             Files.write(warmupInput, Files.readAllLines(input, StandardCharsets.UTF_8).subList(0, n),
                     StandardCharsets.UTF_8);
             System.out.printf(Locale.ROOT, "warm-up: every path once on the first %d chunks (not reported)%n", n);
-            engine(engineConfig, config, texts.subList(0, n), engineCallers, "warm-up, engine");
-            backfill(warmupInput, llmlingua, n);
-            if (kafka) {
+            if (paths.contains(Run.ENGINE)) {
+                engine(engineConfig, config, texts.subList(0, n), engineCallers, "warm-up, engine", true);
+            }
+            if (paths.contains(Run.BACKFILL)) {
+                backfill(warmupInput, llmlingua, n, "");
+            }
+            if (paths.contains(Run.KAFKA)) {
                 try (FlinkJobThroughput flink = new FlinkJobThroughput()) {
                     flink.measure(label, llmlingua, corpusOf(warmupInput, texts.subList(0, n)), parallelism);
                 }
             }
         }
         List<Row> rows = new ArrayList<>();
-        rows.add(engine(engineConfig, config, texts, engineCallers, "engine only, " + engineCallers + " callers"));
-        rows.add(backfill(input, llmlingua, texts.size()));
-        if (kafka) {
-            try (FlinkJobThroughput flink = new FlinkJobThroughput()) {
-                PathResult r = flink.measure(label, llmlingua, corpusOf(input, texts), parallelism);
-                rows.add(new Row("Flink job via Kafka, p=" + parallelism, r.chunks(), r.tokens(), r.seconds(),
-                        r.phases()));
+        for (int round = 1; round <= rounds; round++) {
+            String suffix = rounds > 1 ? " (round " + round + ")" : "";
+            if (paths.contains(Run.ENGINE)) {
+                rows.add(engine(engineConfig, config, texts, engineCallers, "engine only, " + engineCallers
+                        + " callers" + suffix, true));
+            }
+            if (paths.contains(Run.BACKFILL)) {
+                rows.add(backfill(input, llmlingua, texts.size(), suffix));
+            }
+            if (paths.contains(Run.KAFKA)) {
+                try (FlinkJobThroughput flink = new FlinkJobThroughput()) {
+                    PathResult r = flink.measure(label, llmlingua, corpusOf(input, texts), parallelism);
+                    rows.add(new Row("Flink job via Kafka, p=" + parallelism + suffix, r.chunks(), r.tokens(),
+                            r.seconds(), r.phases(), false));
+                }
             }
         }
         if (engineAgain) {
-            rows.add(engine(engineConfig, config, texts, engineCallers, "engine only again (drift)"));
+            rows.add(engine(engineConfig, config, texts, engineCallers, "engine only again (drift)", false));
         }
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-34s %7s %9s %8s %9s %9s %9s %10s %7s %9s %7s%n", "run", "chunks", "tokens",
+        System.out.printf(Locale.ROOT, "%-40s %7s %9s %8s %9s %9s %9s %10s %7s %9s %7s%n", "run", "chunks", "tokens",
                 "total s", "tokens/s", "start-up", "steady s", "steady t/s", "vs eng.", "t/CPU-s", "vs eng.");
-        double engineSteady = rows.get(0).phases.steadyTokensPerSecond();
-        double engineCpu = rows.get(0).phases.tokensPerCpuSecond();
         boolean complete = true;
+        Row engineRow = rows.get(0);
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-34s %7d %9d %8.1f %9.0f %9.2f %9.1f %10.0f %7.2f %9.0f %7.2f%n", r.name,
+            if (r.reference) {
+                engineRow = r;
+            }
+            double engineSteady = engineRow.phases.steadyTokensPerSecond();
+            double engineCpu = engineRow.phases.tokensPerCpuSecond();
+            System.out.printf(Locale.ROOT, "%-40s %7d %9d %8.1f %9.0f %9.2f %9.1f %10.0f %7.2f %9.0f %7.2f%n", r.name,
                     r.chunks, r.tokens, r.seconds, r.tokens / r.seconds, r.phases.startupSeconds(),
                     r.phases.steadySeconds(), r.phases.steadyTokensPerSecond(),
                     r.phases.steadyTokensPerSecond() / engineSteady, r.phases.tokensPerCpuSecond(),
@@ -193,23 +222,30 @@ public final class BackfillBenchmark implements Callable<Integer> {
                         + "(in-process Kafka broker included); every path warmed up on the first %d chunks first%n",
                 (double) chars / texts.size(), (double) rows.get(0).tokens / rows.get(0).chunks,
                 Math.min(warmupChunks, texts.size()));
+        if (ThreadCpu.available()) {
+            System.out.println("steady-state CPU by thread (model calls: ONNX Runtime on the batcher's threads; the "
+                    + "JVM: its JIT compiler and GC threads; the Kafka broker runs in this process, beside the job):");
+            for (Row r : rows) {
+                System.out.printf(Locale.ROOT, "  %-40s %s%n", r.name, ThreadCpu.describe(r.phases.steadyCpuByRole()));
+            }
+        }
         return complete ? 0 : 1;
     }
 
-    /** One measured run of the table. */
-    private record Row(String name, long chunks, long tokens, double seconds, Phases phases) {}
+    /** One measured run of the table; {@code reference}: the engine run that the rows after it are compared with. */
+    private record Row(String name, long chunks, long tokens, double seconds, Phases phases, boolean reference) {}
 
     private Row engine(EngineConfig engineConfig, LlmLinguaConfig config, List<String> texts, int engineCallers,
-                       String name) throws Exception {
+                       String name, boolean reference) throws Exception {
         EngineThroughput.Run run = EngineThroughput.measure(BenchPath.ENGINE, UntrainedMiniLmModel.MODEL_ID,
                 engineConfig, texts, config.defaults(), Math.min(engineCallers, texts.size()), 32);
         PathResult r = run.result();
         System.out.printf(Locale.ROOT, "%s: %d chunks in %.1f s, mean batch %.2f%n", name, r.chunks(), r.seconds(),
                 r.meanBatch());
-        return new Row(name, r.chunks(), r.tokens(), r.seconds(), r.phases());
+        return new Row(name, r.chunks(), r.tokens(), r.seconds(), r.phases(), reference);
     }
 
-    private Row backfill(Path input, Map<String, String> llmlingua, int expected) throws Exception {
+    private Row backfill(Path input, Map<String, String> llmlingua, int expected, String suffix) throws Exception {
         BackfillSettings s = new BackfillSettings();
         s.source = BackfillSettings.SourceKind.JSONL;
         s.inputPath = input.toAbsolutePath().toString();
@@ -235,8 +271,8 @@ public final class BackfillBenchmark implements Callable<Integer> {
         if (report.compressed != expected) {
             System.out.println("WARNING: " + report.compressed + " of " + expected + " chunks compressed");
         }
-        return new Row("backfill JSONL->JSONL, p=" + parallelism, report.compressed, report.tokensIn,
-                report.wallSeconds, phases);
+        return new Row("backfill JSONL->JSONL, p=" + parallelism + suffix, report.compressed, report.tokensIn,
+                report.wallSeconds, phases, false);
     }
 
     /** The derived chunks as the corpus of the Kafka job: the lines written to {@code input}. */
