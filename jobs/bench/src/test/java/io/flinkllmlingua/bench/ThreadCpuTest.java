@@ -2,6 +2,8 @@ package io.flinkllmlingua.bench;
 
 import io.flinkllmlingua.bench.ThreadCpu.Role;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -15,20 +17,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ThreadCpuTest {
 
-    @Test
-    void threadNamesGetTheirRoles() {
-        assertEquals(Role.MODEL, Role.of("llmlingua-batcher-1"));
-        assertEquals(Role.ENGINE, Role.of("llmlingua-worker-2-1"));
-        assertEquals(Role.ENGINE, Role.of("pool-3-thread-1"));
-        assertEquals(Role.BROKER, Role.of("data-plane-kafka-request-handler-0"));
-        assertEquals(Role.BROKER, Role.of("kafka-1-raft-io-thread"));
-        assertEquals(Role.BROKER, Role.of("quorum-controller-1-event-handler"));
-        assertEquals(Role.JOB, Role.of("kafka-producer-network-thread | producer-bench-3-0-1"));
-        assertEquals(Role.JOB, Role.of("kafka: bench-out-3 + bench-dlq-3: Writer -> Committer (1/2)#0"));
-        assertEquals(Role.JOB, Role.of("Source Data Fetcher for Source: kafka: bench-in-3 (1/2)#0"));
-        assertEquals(Role.JOB, Role.of("flink-pekko.actor.default-dispatcher-5"));
-        assertEquals(Role.OTHER, Role.of("llmlingua-bench-progress"));
-        assertEquals(Role.OTHER, Role.of("main"));
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "llmlingua-batcher-1 | MODEL",
+        "llmlingua-worker-2-1 | ENGINE",
+        "pool-3-thread-1 | ENGINE",
+        "data-plane-kafka-request-handler-0 | BROKER",
+        "kafka-1-raft-io-thread | BROKER",
+        "quorum-controller-1-event-handler | BROKER",
+        "kafka-producer-network-thread : producer-bench-3-0-1 | JOB",
+        "kafka: bench-out-3 + bench-dlq-3: Writer -> Committer (1/2)#0 | JOB",
+        "Source Data Fetcher for Source: kafka: bench-in-3 (1/2)#0 | JOB",
+        "flink-pekko.actor.default-dispatcher-5 | JOB",
+        "llmlingua-bench-progress | OTHER",
+        "main | OTHER"})
+    void threadNamesGetTheirRoles(String name, Role role) {
+        assertEquals(role, Role.of(name));
     }
 
     @Test
