@@ -281,11 +281,15 @@ class JsonlAndKafkaRangeBackfillTest {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             for (int i = 0; i < 1200; i++) {
-                producer.send(new ProducerRecord<>(in, i % 2, null, record("doc-" + i / 10, "doc-" + i / 10 + "#" + i % 10,
-                        texts.get(i % texts.size()))));
+                sent.add(producer.send(new ProducerRecord<>(in, i % 2, null, record("doc-" + i / 10,
+                        "doc-" + i / 10 + "#" + i % 10, texts.get(i % texts.size())))));
             }
             producer.flush();
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(); // a record the input topic never got fails here, not as a miscount of the backfill
+            }
         }
         BackfillSettings s = kafkaSink(BackfillFixtures.settings(model), "range-b");
         s.source = BackfillSettings.SourceKind.KAFKA;
