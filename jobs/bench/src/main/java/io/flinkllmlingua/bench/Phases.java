@@ -14,7 +14,9 @@ public record Phases(double startupSeconds, long steadyTokens, double steadySeco
     public static final Phases NONE = new Phases(Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Map.of());
 
     public Phases {
-        steadyCpuByRole = Map.copyOf(steadyCpuByRole);
+        // In the roles' order, so that results.json lists them alike in every run.
+        steadyCpuByRole = steadyCpuByRole.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(steadyCpuByRole));
     }
 
     /**
