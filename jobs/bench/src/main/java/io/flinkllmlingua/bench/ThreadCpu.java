@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Where a run's CPU time went, by the role of each thread of this process: the model's calls, the engine's other
@@ -24,6 +25,8 @@ import java.util.Map;
  */
 final class ThreadCpu {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean AVAILABLE = THREADS.isThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
+            && Double.isFinite(Phases.processCpuSeconds());
 
     /** What a thread does, from its name. */
     enum Role {
@@ -46,6 +49,9 @@ final class ThreadCpu {
                 "persister-", "PersisterState", "network-partition", "client-metrics-", "executor-",
                 "kafka-scheduler", "kafka-log-cleaner");
 
+        /** KRaft's threads: kafka-<node id>-raft-io-thread, kafka-<node id>-metadata-loader-..., */
+        private static final Pattern KRAFT = Pattern.compile("kafka-\\d+-.*");
+
         private static final List<String> JOB_PREFIXES = List.of("flink-", "Flink", "Source", "kafka: ",
                 "kafka-producer-", "kafka-coordinator", "kafka-admin-client", "llmlingua-", "jobmanager",
                 "taskmanager", "mini-cluster", "backfill", "AsyncOperations", "OutputFlusher", "Time Trigger",
@@ -61,8 +67,8 @@ final class ThreadCpu {
             if (name.startsWith("llmlingua-bench")) {
                 return OTHER; // this benchmark's own progress thread
             }
-            if (name.matches("kafka-\\d+-.*")) {
-                return BROKER; // KRaft's threads: kafka-<node id>-raft-io-thread, -metadata-loader-...
+            if (KRAFT.matcher(name).matches()) {
+                return BROKER;
             }
             for (String p : BROKER_PREFIXES) {
                 if (name.startsWith(p)) {
@@ -82,8 +88,7 @@ final class ThreadCpu {
 
     /** Whether this JVM measures the CPU time of threads and of the process. */
     static boolean available() {
-        return THREADS.isThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
-                && Double.isFinite(Phases.processCpuSeconds());
+        return AVAILABLE;
     }
 
     /** CPU time used per role between the window's first sample and its latest. */
@@ -91,6 +96,9 @@ final class ThreadCpu {
         private final Map<Long, String> names = new HashMap<>();
         private final Map<Long, Long> first = new HashMap<>();
         private final Map<Long, Long> last = new HashMap<>();
+        // The process's CPU time is read here, at the same instants as the thread samples, rather than taken from the
+        // run's own steady-state reading (which ends at the last chunk, up to a sample interval later): the JVM's
+        // share is the difference of the two, and a later end would count model time as the JVM's.
         private final double processFirst;
         private double processLast;
 
@@ -109,7 +117,7 @@ final class ThreadCpu {
         }
 
         private void read(Map<Long, Long> into) {
-            if (!available()) {
+            if (!AVAILABLE) {
                 return;
             }
             for (long id : THREADS.getAllThreadIds()) {
@@ -127,7 +135,7 @@ final class ThreadCpu {
 
         synchronized Map<Role, Double> seconds() {
             Map<Role, Double> out = new EnumMap<>(Role.class);
-            if (!available()) {
+            if (!AVAILABLE) {
                 return out;
             }
             double javaThreads = 0;
