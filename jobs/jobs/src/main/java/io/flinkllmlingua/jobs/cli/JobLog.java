@@ -28,12 +28,18 @@ public final class JobLog {
 
     /**
      * Points log4j at {@link #LOG_CONFIG} (our INFO lines, Flink and Kafka at WARN) unless a configuration was chosen:
-     * Flink's own scripts (cluster JVMs, {@code flink run}) always choose one. Must run before the first logger.
+     * Flink's own scripts (cluster JVMs, {@code flink run}) always choose one. Must run before the first logger. Starts
+     * log4j with that configuration and adds {@link ClosingTaskCheckpointFilter} to it.
      */
     public static void configureLocalLogging() {
         if (System.getProperty("log4j2.configurationFile") == null
                 && System.getProperty("log4j.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", LOG_CONFIG);
+            try {
+                ClosingTaskCheckpointFilter.install();
+            } catch (LinkageError noLog4jCore) {
+                // another logging backend on the class path: its own configuration applies, without the filter
+            }
         }
     }
 
