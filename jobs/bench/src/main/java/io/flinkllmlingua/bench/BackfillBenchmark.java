@@ -159,20 +159,20 @@ public final class BackfillBenchmark implements Callable<Integer> {
 
         if (warmupChunks > 0) {
             // Every path once on the first chunks, in the order of the measured runs; nothing of it is reported.
-            int n = Math.min(warmupChunks, texts.size());
+            // Derived like the measured chunks, so they are those chunks' first ones, and more of them if asked.
             Path warmupInput = work.resolve("warmup.jsonl");
-            Files.write(warmupInput, Files.readAllLines(input, StandardCharsets.UTF_8).subList(0, n),
-                    StandardCharsets.UTF_8);
+            List<String> warmup = derive(corpora, warmupChunks, minChars, warmupInput);
+            int n = warmup.size();
             System.out.printf(Locale.ROOT, "warm-up: every path once on the first %d chunks (not reported)%n", n);
             if (paths.contains(Run.ENGINE)) {
-                engine(engineConfig, config, texts.subList(0, n), engineCallers, "warm-up, engine", true);
+                engine(engineConfig, config, warmup, engineCallers, "warm-up, engine", true);
             }
             if (paths.contains(Run.BACKFILL)) {
                 backfill(warmupInput, llmlingua, n, "");
             }
             if (paths.contains(Run.KAFKA)) {
                 try (FlinkJobThroughput flink = new FlinkJobThroughput()) {
-                    flink.measure(label, llmlingua, corpusOf(warmupInput, texts.subList(0, n)), parallelism);
+                    flink.measure(label, llmlingua, corpusOf(warmupInput, warmup), parallelism);
                 }
             }
         }
@@ -220,8 +220,7 @@ public final class BackfillBenchmark implements Callable<Integer> {
                         + "first compressed chunk (engine: its first call's return; backfill and Flink job: from job "
                         + "submission, read from the operator's metrics); steady: first to last compressed chunk; t/CPU-s: steady tokens per CPU-second of the whole process "
                         + "(in-process Kafka broker included); every path warmed up on the first %d chunks first%n",
-                (double) chars / texts.size(), (double) rows.get(0).tokens / rows.get(0).chunks,
-                Math.min(warmupChunks, texts.size()));
+                (double) chars / texts.size(), (double) rows.get(0).tokens / rows.get(0).chunks, warmupChunks);
         if (ThreadCpu.available()) {
             System.out.println("steady-state CPU by thread (model calls: ONNX Runtime on the batcher's threads; the "
                     + "JVM: its JIT compiler and GC threads; the Kafka broker runs in this process, beside the job):");
