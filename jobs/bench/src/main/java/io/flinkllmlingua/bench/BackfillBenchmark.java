@@ -38,7 +38,9 @@ import java.util.stream.Stream;
  * timed from the operator's own metrics ({@link OperatorProgress}). Before the measured runs every path runs once,
  * unreported, on the first {@code --warmup-chunks} chunks: in a fresh process the JIT compiler took up to a quarter of
  * the 2 cores during the Kafka job's measured 16 s (1,000 chunks, 2026-12-04), compiling the Kafka client's, the
- * broker's and Flink's code, which a job that runs for hours pays once.
+ * broker's and Flink's code, which a job that runs for hours pays once. The Kafka runs, warm-up included, share one
+ * broker, as a job's broker outlives the job: with a fresh broker for each run the Kafka job reached 0.86-0.91 of each
+ * round's engine run on 1,000 chunks, with one 0.90-0.96 (2026-12-08, {@code src/docs/benchmarks/cpu-2026-12-08-broker}).
  *
  * <p>How the chunks are derived (deterministic): the 416 chunks of {@code docs-en.jsonl} and
  * {@code docs-multilingual.jsonl}, in file order, are cut into paragraph-sized pieces: each text is split into
@@ -157,38 +159,37 @@ public final class BackfillBenchmark implements Callable<Integer> {
                 engineCallers, engineThreads == 0 ? "default" : String.valueOf(engineThreads), parallelism,
                 config.capacity(), threads);
 
-        if (warmupChunks > 0) {
-            // Every path once on the first chunks, in the order of the measured runs; nothing of it is reported.
-            // Derived like the measured chunks, so they are those chunks' first ones, and more of them if asked.
-            Path warmupInput = work.resolve("warmup.jsonl");
-            List<String> warmup = derive(corpora, warmupChunks, minChars, warmupInput);
-            int n = warmup.size();
-            System.out.printf(Locale.ROOT, "warm-up: every path once on the first %d chunks (not reported)%n", n);
-            if (paths.contains(Run.ENGINE)) {
-                engine(engineConfig, config, warmup, engineCallers, "warm-up, engine", true);
-            }
-            if (paths.contains(Run.BACKFILL)) {
-                backfill(warmupInput, llmlingua, n, "");
-            }
-            if (paths.contains(Run.KAFKA)) {
-                try (FlinkJobThroughput flink = new FlinkJobThroughput()) {
-                    flink.measure(label, llmlingua, corpusOf(warmupInput, warmup), parallelism);
+        List<Row> rows = new ArrayList<>();
+        // One broker for all the Kafka job's runs, the warm-up's included, as a job's broker outlives the job.
+        try (FlinkJobThroughput kafka = paths.contains(Run.KAFKA) ? new FlinkJobThroughput() : null) {
+            if (warmupChunks > 0) {
+                // Every path once on the first chunks, in the order of the measured runs; nothing of it is reported.
+                // Derived like the measured chunks, so they are those chunks' first ones, and more of them if asked.
+                Path warmupInput = work.resolve("warmup.jsonl");
+                List<String> warmup = derive(corpora, warmupChunks, minChars, warmupInput);
+                int n = warmup.size();
+                System.out.printf(Locale.ROOT, "warm-up: every path once on the first %d chunks (not reported)%n", n);
+                if (paths.contains(Run.ENGINE)) {
+                    engine(engineConfig, config, warmup, engineCallers, "warm-up, engine", true);
+                }
+                if (paths.contains(Run.BACKFILL)) {
+                    backfill(warmupInput, llmlingua, n, "");
+                }
+                if (kafka != null) {
+                    kafka.measure(label, llmlingua, corpusOf(warmupInput, warmup), parallelism);
                 }
             }
-        }
-        List<Row> rows = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            String suffix = rounds > 1 ? " (round " + round + ")" : "";
-            if (paths.contains(Run.ENGINE)) {
-                rows.add(engine(engineConfig, config, texts, engineCallers, "engine only, " + engineCallers
-                        + " callers" + suffix, true));
-            }
-            if (paths.contains(Run.BACKFILL)) {
-                rows.add(backfill(input, llmlingua, texts.size(), suffix));
-            }
-            if (paths.contains(Run.KAFKA)) {
-                try (FlinkJobThroughput flink = new FlinkJobThroughput()) {
-                    PathResult r = flink.measure(label, llmlingua, corpusOf(input, texts), parallelism);
+            for (int round = 1; round <= rounds; round++) {
+                String suffix = rounds > 1 ? " (round " + round + ")" : "";
+                if (paths.contains(Run.ENGINE)) {
+                    rows.add(engine(engineConfig, config, texts, engineCallers, "engine only, " + engineCallers
+                            + " callers" + suffix, true));
+                }
+                if (paths.contains(Run.BACKFILL)) {
+                    rows.add(backfill(input, llmlingua, texts.size(), suffix));
+                }
+                if (kafka != null) {
+                    PathResult r = kafka.measure(label, llmlingua, corpusOf(input, texts), parallelism);
                     rows.add(new Row("Flink job via Kafka, p=" + parallelism + suffix, r.chunks(), r.tokens(),
                             r.seconds(), r.phases(), false));
                 }
