@@ -65,6 +65,8 @@ public final class EmbeddedDefault {
             out.printf("Kafka broker (KRaft) on %s%n", broker.bootstrapServers());
             broker.createTopics(2, s.inputTopic, s.outputTopic);
             broker.createTopics(1, s.deadLetterTopic);
+            // The source commits its offsets to the group at checkpoints; a coordinator still loading logs WARNs.
+            broker.awaitGroupCoordinator(s.groupId);
             s.bootstrapServers = broker.bootstrapServers();
             s.bounded = true;
             s.startFrom = JobSettings.StartFrom.EARLIEST;

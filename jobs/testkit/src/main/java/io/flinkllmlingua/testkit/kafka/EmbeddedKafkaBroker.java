@@ -244,6 +244,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the coordinator of consumer group {@code groupId} answers an offset fetch. The first request for a
+     * group makes the broker create its offsets topic, and until that topic's partition has loaded, offset commits
+     * fail with COORDINATOR_NOT_AVAILABLE or NOT_COORDINATOR: harmless for a Flink source, which keeps its offsets in
+     * its checkpoints, but each failure is a WARN in a job's log.
+     */
+    public void awaitGroupCoordinator(String groupId) {
+        checkOpen();
+        try {
+            admin.listConsumerGroupOffsets(Objects.requireNonNull(groupId, "groupId"))
+                    .partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the coordinator of group " + groupId + " did not answer", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the coordinator of group " + groupId, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the coordinator of group " + groupId + " did not answer within 60 s", e);
+        }
+    }
+
     private synchronized void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the broker is closed");

@@ -3,6 +3,7 @@ package io.flinkllmlingua.testkit.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -146,6 +148,36 @@ class EmbeddedKafkaBrokerTest {
             System.out.printf("restart on existing data: %d ms%n", third.startupTime().toMillis());
             assertEquals(clusterId, third.clusterId());
             assertEquals(List.of("survives-a-restart"), readAll(third, "kept", "read_committed"));
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void afterAwaitGroupCoordinatorTheGroupsFirstCommitSucceedsAtOnce() throws Exception {
+        // A broker of its own: on the shared one, earlier tests may have made the offsets topic already.
+        try (EmbeddedKafkaBroker fresh = EmbeddedKafkaBroker.start()) {
+            fresh.createTopics(1, "coordinated");
+            fresh.awaitGroupCoordinator("first-group");
+            Properties c = new Properties();
+            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fresh.bootstrapServers());
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, "first-group");
+            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            TopicPartition partition = new TopicPartition("coordinated", 0);
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+                consumer.assign(List.of(partition));
+                // An asynchronous commit is not retried: a coordinator still loading would reach the callback.
+                CompletableFuture<Exception> outcome = new CompletableFuture<>();
+                consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(0)), (offsets, e) -> outcome.complete(e));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!outcome.isDone() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(100));
+                }
+                assertTrue(outcome.isDone(), "the commit's callback ran");
+                assertNull(outcome.get(), "the group's first commit");
+                assertEquals(0L, consumer.committed(Set.of(partition)).get(partition).offset());
+            }
         }
     }
 
