@@ -6,6 +6,7 @@ import io.flinkllmlingua.engine.PromptCompressor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,7 +19,7 @@ final class ConcurrentCompression {
      * of the run); and the wall time of all.
      */
     record Timed(CompressionResult[] results, double[] latencyMillis, long[] completedNanos, double seconds,
-                 double cpuSeconds, java.util.Map<ThreadCpu.Role, Double> cpuByRole) {
+                 double cpuSeconds, Map<ThreadCpu.Role, Double> cpuByRole) {
         /** The run split at its first and last completed text (see {@link Phases}). */
         Phases phases() {
             int first = 0;

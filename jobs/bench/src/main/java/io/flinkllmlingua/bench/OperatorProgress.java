@@ -80,7 +80,7 @@ public final class OperatorProgress implements AutoCloseable {
         stop();
         ThreadCpu.Window roles = cpuByRole;
         return Phases.of(startNanos, firstNanos, tokensAtFirst, lastNanos, tokensAtLast, end, cpuAtLast - cpuAtFirst,
-                roles == null ? java.util.Map.of() : roles.seconds());
+                roles == null ? Map.of() : roles.seconds());
     }
 
     /** Compressed chunks the counters showed at the last change. */

@@ -1,5 +1,7 @@
 package io.flinkllmlingua.bench;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -16,7 +18,7 @@ public record Phases(double startupSeconds, long steadyTokens, double steadySeco
     public Phases {
         // In the roles' order, so that results.json lists them alike in every run.
         steadyCpuByRole = steadyCpuByRole.isEmpty() ? Map.of()
-                : java.util.Collections.unmodifiableMap(new java.util.EnumMap<>(steadyCpuByRole));
+                : Collections.unmodifiableMap(new EnumMap<>(steadyCpuByRole));
     }
 
     /**

@@ -37,6 +37,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -184,16 +185,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         admin.createTopics(topics).values().forEach((name, future) -> {
             try {
-                future.get(30, TimeUnit.SECONDS);
+                await(future, Duration.ofSeconds(30), "creating topic " + name);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("creating topic " + name + " failed", e.getCause());
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while creating topic " + name, e);
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("creating topic " + name + " timed out", e);
             }
         });
         awaitLeaders(Arrays.asList(names), Duration.ofSeconds(30));
@@ -253,15 +249,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public void awaitGroupCoordinator(String groupId) {
         checkOpen();
         try {
-            admin.listConsumerGroupOffsets(Objects.requireNonNull(groupId, "groupId"))
-                    .partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
+            await(admin.listConsumerGroupOffsets(Objects.requireNonNull(groupId, "groupId"))
+                    .partitionsToOffsetAndMetadata(), Duration.ofSeconds(60), "waiting for the coordinator of group " + groupId);
         } catch (ExecutionException e) {
             throw new IllegalStateException("the coordinator of group " + groupId + " did not answer", e.getCause());
+        }
+    }
+
+    /**
+     * The result of an admin request, waited for up to {@code timeout}; a wait that is interrupted or runs out is an
+     * {@link IllegalStateException} naming {@code what}, the request's own failure is left to the caller.
+     */
+    private static <T> T await(KafkaFuture<T> future, Duration timeout, String what) throws ExecutionException {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the coordinator of group " + groupId, e);
+            throw new IllegalStateException("interrupted while " + what, e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the coordinator of group " + groupId + " did not answer within 60 s", e);
+            throw new IllegalStateException(what + " timed out after " + timeout.toSeconds() + " s", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.flinkllmlingua.engine.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +22,9 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,17 +64,17 @@ class TokenCounterTest {
         for (int i = 0; i < 200; i++) {
             texts.add("Chunk " + i + ": the operator's model calls, \u00e9t\u00e9 " + "x".repeat(i % 37) + " \u4e2d\u6587 " + i * 7919);
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<java.util.concurrent.Future<int[]>> counts = new ArrayList<>();
+            List<Future<int[]>> counts = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 TokenCounter own = new TokenCounter();
                 counts.add(pool.submit(() -> texts.stream()
                         .mapToInt(x -> own.count(x, SpecialTokenPolicy.REJECT) + own.countWord(x)).toArray()));
             }
             int[] expected = texts.stream().mapToInt(x -> 2 * reference.countTokensOrdinary(x)).toArray();
-            for (java.util.concurrent.Future<int[]> f : counts) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, f.get());
+            for (Future<int[]> f : counts) {
+                assertArrayEquals(expected, f.get());
             }
         } finally {
             pool.shutdownNow();
