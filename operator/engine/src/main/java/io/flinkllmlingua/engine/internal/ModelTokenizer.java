@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -36,6 +37,13 @@ public final class ModelTokenizer implements AutoCloseable {
     private final FamilyRules rules;
     private final Map<String, Integer> vocab;
     private final String[] idToToken;
+    /**
+     * Ids whose pieces always carry {@code idToToken[id]} as their string, so the hot path can fetch ids (one array
+     * across JNI) instead of one Java string per piece. Not: the unknown id (a Unigram tokenizer keeps the unknown
+     * text as the piece's string), added tokens that strip whitespace or match normalised text (the piece is the
+     * matched text, e.g. " <mask>"), and ids that several strings map to.
+     */
+    private final BitSet verbatimIds;
     private final int unkId;
     private final int placeholderBase;
     private final Set<String> specialTokens;
@@ -44,9 +52,10 @@ public final class ModelTokenizer implements AutoCloseable {
     private final TokenizerPieces piecewise;
 
     private ModelTokenizer(HuggingFaceTokenizer tokenizer, FamilyRules rules, Map<String, Integer> vocab,
-                           String[] idToToken, int unkId, int placeholderBase, Set<String> specialTokens,
-                           TokenizerPieces piecewise) {
+                           String[] idToToken, BitSet verbatimIds, int unkId, int placeholderBase,
+                           Set<String> specialTokens, TokenizerPieces piecewise) {
         this.piecewise = piecewise;
+        this.verbatimIds = verbatimIds;
         this.tokenizer = tokenizer;
         this.rules = rules;
         this.vocab = vocab;
@@ -191,7 +200,62 @@ public final class ModelTokenizer implements AutoCloseable {
             throw new EngineException("Cannot load tokenizer " + origin + ": " + e.getMessage(), e);
         }
         return new ModelTokenizer(tokenizer, FamilyRules.of(family), Collections.unmodifiableMap(vocab), idToToken,
-                unkId, placeholderBase, Collections.unmodifiableSet(specials), TokenizerPieces.of(root));
+                verbatimIds(vocab, idToToken, added, unkId), unkId, placeholderBase,
+                Collections.unmodifiableSet(specials), TokenizerPieces.of(root));
+    }
+
+    private static BitSet verbatimIds(Map<String, Integer> vocab, String[] idToToken, ArrayNode added, int unkId) {
+        BitSet verbatim = new BitSet(idToToken.length);
+        BitSet seen = new BitSet(idToToken.length);
+        BitSet shared = new BitSet(idToToken.length);
+        for (int id : vocab.values()) {
+            if (seen.get(id)) {
+                shared.set(id);
+            }
+            seen.set(id);
+        }
+        for (int id = 0; id < idToToken.length; id++) {
+            verbatim.set(id, idToToken[id] != null && !shared.get(id));
+        }
+        verbatim.clear(unkId);
+        for (JsonNode t : added) {
+            boolean literal = !t.path("lstrip").asBoolean(false) && !t.path("rstrip").asBoolean(false)
+                    && t.path("normalized").isBoolean() && !t.path("normalized").asBoolean();
+            if (!literal && t.path("id").canConvertToInt()) {
+                int id = t.path("id").asInt();
+                if (id >= 0 && id < idToToken.length) {
+                    verbatim.clear(id);
+                }
+            }
+        }
+        return verbatim;
+    }
+
+    /**
+     * The piece strings of a native encoding: from its ids where every id is verbatim, else the native strings. The
+     * same strings either way; the ids cost one array across JNI against one new string per piece.
+     */
+    private String[] tokensOf(long encoding) {
+        long[] ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+        String[] out = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            long id = ids[i];
+            if (id < 0 || id >= idToToken.length || !verbatimIds.get((int) id)) {
+                return TokenizersLibrary.LIB.getTokens(encoding);
+            }
+            out[i] = idToToken[(int) id];
+        }
+        return out;
+    }
+
+    /** The native library's own piece strings, for tests that check {@link #tokenize} against them. */
+    String[] nativeTokens(String text) {
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+        try {
+            return TokenizersLibrary.LIB.getTokens(encoding);
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
     }
 
     private static String specialName(JsonNode config, String key, String fallback) {
@@ -232,7 +296,7 @@ public final class ModelTokenizer implements AutoCloseable {
             // and spans across JNI too, which doubles the cost on the hot path.
             long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
             try {
-                return TokenizersLibrary.LIB.getTokens(encoding);
+                return tokensOf(encoding);
             } finally {
                 TokenizersLibrary.LIB.deleteEncoding(encoding);
             }
@@ -240,8 +304,8 @@ public final class ModelTokenizer implements AutoCloseable {
         long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), pieces.toArray(new String[0]), false);
         String[][] parts = new String[encodings.length][];
         try {
-            // Copying the tokens across JNI is a tenth of the work: also done piece by piece on several threads.
-            eachInParallel(encodings.length, i -> parts[i] = TokenizersLibrary.LIB.getTokens(encodings[i]));
+            // Reading the pieces back across JNI is part of the work: also done piece by piece on several threads.
+            eachInParallel(encodings.length, i -> parts[i] = tokensOf(encodings[i]));
         } finally {
             for (long e : encodings) {
                 TokenizersLibrary.LIB.deleteEncoding(e);
@@ -313,7 +377,7 @@ public final class ModelTokenizer implements AutoCloseable {
         long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts.toArray(new String[0]), false);
         try {
             for (long e : encodings) {
-                out.add(TokenizersLibrary.LIB.getTokens(e));
+                out.add(tokensOf(e));
             }
         } finally {
             for (long e : encodings) {
@@ -344,7 +408,7 @@ public final class ModelTokenizer implements AutoCloseable {
             TokenSpans[] spans = new TokenSpans[encodings.length];
             // Copying tokens and spans across JNI is a third of the work: piece by piece on several threads.
             eachInParallel(encodings.length, i -> {
-                tokens[i] = TokenizersLibrary.LIB.getTokens(encodings[i]);
+                tokens[i] = tokensOf(encodings[i]);
                 spans[i] = TokenSpans.of(pieces.get(i), TokenizersLibrary.LIB.getTokenCharSpans(encodings[i]),
                         tokens[i].length);
             });

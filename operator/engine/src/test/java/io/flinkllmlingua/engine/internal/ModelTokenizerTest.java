@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flinkllmlingua.engine.EngineException;
 import io.flinkllmlingua.engine.ModelFamily;
+import io.flinkllmlingua.testkit.TestData;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -166,6 +170,47 @@ class ModelTokenizerTest {
         assertEquals("The answer is", sp.decode(List.of(sp.tokenize("The answer is"))));
         assertEquals("playing.", wp.decode(List.of("play", "##ing", ".")));
     }
+
+    /**
+     * Pieces are read from their ids where that gives the native strings (ModelTokenizer.tokensOf); on real
+     * documents in 8 languages and on hostile texts every path gives exactly the native library's strings.
+     */
+    @Test
+    void piecesAreTheNativeStringsOnEveryPath() throws IOException {
+        List<String> texts = new ArrayList<>(HOSTILE);
+        ObjectMapper json = new ObjectMapper();
+        for (String file : List.of("docs-en.jsonl", "docs-multilingual.jsonl")) {
+            for (String line : Files.readAllLines(TestData.corpus(file))) {
+                texts.add(json.readTree(line).get("text").asText());
+            }
+        }
+        for (ModelTokenizer t : List.of(wp, sp)) {
+            for (String text : texts) {
+                String[] expected = t.nativeTokens(text);
+                assertArrayEquals(expected, t.tokenize(text), text);
+                assertArrayEquals(expected, t.tokenizeWithSpans(text).tokens(), text);
+                assertArrayEquals(expected, t.tokenizeAll(List.of(text)).get(0), text);
+            }
+            String many = String.join(" ", texts.subList(0, 40));
+            assertArrayEquals(t.nativeTokens(many), t.tokenize(many, 500)); // in pieces: same as one native call
+        }
+    }
+
+    /** Pieces whose string is not their id's: Unigram keeps unknown text; an lstrip token keeps its space. */
+    @Test
+    void piecesWhoseStringIsNotTheirIdsKeepTheNativeString() {
+        String[] unknown = sp.tokenize("a \u00ab b");
+        assertTrue(Arrays.asList(unknown).contains("\u00ab"), Arrays.toString(unknown));
+        assertFalse(Arrays.asList(unknown).contains("<unk>"), Arrays.toString(unknown));
+        String[] mask = sp.tokenize("a <mask>");
+        assertEquals(" <mask>", mask[mask.length - 1], Arrays.toString(mask));
+        assertEquals("[UNK]", wp.tokenize("\u00ab")[0]);
+    }
+
+    private static final List<String> HOSTILE = List.of(
+            "a <mask> b", "x<mask>y", "  <mask>", "[UNK] [MASK]x [CLS][SEP]", "[NEW0] and [NEW99][NEW7]x",
+            "\uD83D\uDE00 emoji \u2603 \u2177 \uFB01 \u00ab\u00bb", "a\u0000b\u200bc\u00ad d", "\u0130stanbul \u01C5 \u00DF",
+            "a".repeat(150) + " " + "\u00e9".repeat(120), "\u4e2d\u6587\u5b57 \u65e5\u672c\u8a9e", "\t\n \r\n", "\uD800 lone");
 
     @Test
     void missingTokenizerJsonIsAClearError(@TempDir Path dir) {
