@@ -20,8 +20,9 @@ final class BackfillFixtures {
 
     private BackfillFixtures() {}
 
-    static Path tinyModel() throws IOException {
-        Path model = Files.createTempDirectory("backfill-model");
+    /** Generates the tiny model into {@code dir} (a JUnit temporary folder, so that no run leaves one behind). */
+    static Path tinyModel(Path dir) throws IOException {
+        Path model = Files.createDirectories(dir.resolve("backfill-model"));
         TinyModelGenerator.generateTiny(model, GeneratedFamily.WORDPIECE);
         return model;
     }

@@ -41,7 +41,7 @@ class HostileCorpusBackfillTest {
         List<Case> cases = HostileCorpus.cases();
         Path input = Files.createDirectories(tmp.resolve("in"));
         Files.write(input.resolve("hostile.jsonl"), HostileCorpus.jsonl(cases));
-        BackfillSettings s = BackfillFixtures.settings(BackfillFixtures.tinyModel());
+        BackfillSettings s = BackfillFixtures.settings(BackfillFixtures.tinyModel(tmp));
         s.llmlingua.remove("llmlingua.max-text-bytes"); // the default, which the 1 and 5 MiB cases straddle
         s.source = BackfillSettings.SourceKind.JSONL;
         s.inputPath = input.toString();

@@ -58,12 +58,15 @@ class JsonlAndKafkaRangeBackfillTest {
     private static List<String> texts;
 
     @TempDir
+    static Path modelDir;
+
+    @TempDir
     Path tmp;
 
     @BeforeAll
     static void setUp() throws Exception {
         kafka = EmbeddedKafkaBroker.start();
-        model = BackfillFixtures.tinyModel();
+        model = BackfillFixtures.tinyModel(modelDir);
         texts = BackfillFixtures.texts();
     }
 

@@ -6,6 +6,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
@@ -36,9 +37,12 @@ class PostgresBackfillTest {
     private static Path model;
     private static List<String> texts;
 
+    @TempDir
+    static Path modelDir;
+
     @BeforeAll
     static void setUp() throws Exception {
-        model = BackfillFixtures.tinyModel();
+        model = BackfillFixtures.tinyModel(modelDir);
         texts = BackfillFixtures.texts();
     }
 

@@ -91,14 +91,14 @@ class KafkaFailFastTest {
     }
 
     @Test
-    void withCreateTopicsTheJobCreatesThemAndLogsItsStartUpLine() throws Exception {
+    void withCreateTopicsTheJobCreatesThemAndLogsItsStartUpLine(@TempDir Path tmp) throws Exception {
         StringWriter log = new StringWriter();
         Logger jobLog = (Logger) LogManager.getLogger(JobLog.class);
         WriterAppender capture = WriterAppender.newBuilder().setName("capture").setTarget(log)
                 .setLayout(PatternLayout.newBuilder().withPattern("%msg%n").build()).build();
         capture.start();
         jobLog.addAppender(capture);
-        java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("ff-checkpoints");
+        Path checkpoints = Files.createDirectories(tmp.resolve("ff-checkpoints"));
         try {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = CompressionJobMain.run(new PrintStream(err, true, StandardCharsets.UTF_8),

@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -293,9 +294,9 @@ class CompressionJobTest {
     }
 
     @Test
-    void engineFailuresAreRetriedThenDeadLetteredWhileTheJobRuns() throws Exception {
+    void engineFailuresAreRetriedThenDeadLetteredWhileTheJobRuns(@TempDir Path tmp) throws Exception {
         // A model whose logits have 4 classes: it loads, but every inference is refused by the engine.
-        Path broken = Files.createTempDirectory("broken-model");
+        Path broken = Files.createDirectories(tmp.resolve("broken-model"));
         TinyModelGenerator.generateTiny(broken, GeneratedFamily.WORDPIECE);
         widenLogits(broken.resolve("model.onnx"));
         String id = UUID.randomUUID().toString().substring(0, 8);
