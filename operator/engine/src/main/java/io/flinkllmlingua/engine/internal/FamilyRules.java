@@ -68,15 +68,37 @@ public abstract class FamilyRules {
             return !token.startsWith("##");
         }
 
+        /**
+         * The second characters of the clean-up patterns: every pattern starts with a space, so " " + t, where t has
+         * no space, can only match at 0, which needs t to start with one of these.
+         */
+        private static final String CLEANUP_SECOND_CHARS = cleanupSecondChars();
+
+        private static String cleanupSecondChars() {
+            StringBuilder chars = new StringBuilder();
+            for (String[] r : CLEANUP) {
+                if (r[0].charAt(0) != ' ') {
+                    throw new IllegalStateException("clean-up pattern without a leading space: " + r[0]);
+                }
+                chars.append(r[0].charAt(1));
+            }
+            return chars.toString();
+        }
+
         @Override
         public String decode(List<String> tokens) {
-            StringBuilder out = new StringBuilder();
+            StringBuilder out = new StringBuilder(tokens.size() * 8);
             for (int i = 0; i < tokens.size(); i++) {
                 String t = tokens.get(i);
-                if (i != 0) {
-                    t = t.startsWith("##") ? t.substring(2) : " " + t;
+                if (i == 0) {
+                    out.append(cleanup(t));
+                } else if (t.startsWith("##")) {
+                    out.append(cleanup(t.substring(2)));
+                } else if (t.indexOf(' ') < 0 && (t.isEmpty() || CLEANUP_SECOND_CHARS.indexOf(t.charAt(0)) < 0)) {
+                    out.append(' ').append(t); // what cleanup(" " + t) returns, without building " " + t (see above)
+                } else {
+                    out.append(cleanup(" " + t));
                 }
-                out.append(cleanup(t));
             }
             return out.toString();
         }

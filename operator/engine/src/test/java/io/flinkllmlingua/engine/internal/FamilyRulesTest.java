@@ -93,6 +93,42 @@ class FamilyRulesTest {
         assertEquals("a b. c", WP.decode(List.of("a", "b . c")));
     }
 
+    /**
+     * The decoder as §7.5 defines it, element by element: after the first, strip one "##" or prepend a space, then
+     * apply every clean-up. WordPieceRules.decode skips the clean-ups where none can match; it must agree.
+     */
+    private static String decodeBySpec(List<String> tokens) {
+        String[][] cleanups = {{" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
+            {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = tokens.get(i);
+            if (i != 0) {
+                t = t.startsWith("##") ? t.substring(2) : " " + t;
+            }
+            for (String[] c : cleanups) {
+                t = t.replace(c[0], c[1]);
+            }
+            out.append(t);
+        }
+        return out.toString();
+    }
+
+    @Test
+    void wordPieceDecodeAgreesWithTheSpecOnRandomElements() {
+        List<String> alphabet = List.of(".", "?", "!", ",", "'", "n't", "'m", "'s", "'ve", "'re", "do", "not",
+                "do not", "' ", " ", "", "##", "##.", "###", "a b", "x", "new", "re", "ma", "., ", "\u3002", "d", "n");
+        java.util.Random random = new java.util.Random(14);
+        for (int run = 0; run < 20_000; run++) {
+            List<String> tokens = new java.util.ArrayList<>();
+            int n = random.nextInt(7);
+            for (int k = 0; k < n; k++) {
+                tokens.add(alphabet.get(random.nextInt(alphabet.size())));
+            }
+            assertEquals(decodeBySpec(tokens), WP.decode(tokens), tokens.toString());
+        }
+    }
+
     @Test
     void wordPieceSpacesCjkCharacters() {
         assertEquals("新 闻 。", WP.decode(List.of("新", "闻", "。")));
