@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flinkllmlingua.engine.ModelFamily;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -118,9 +120,9 @@ class FamilyRulesTest {
     void wordPieceDecodeAgreesWithTheSpecOnRandomElements() {
         List<String> alphabet = List.of(".", "?", "!", ",", "'", "n't", "'m", "'s", "'ve", "'re", "do", "not",
                 "do not", "' ", " ", "", "##", "##.", "###", "a b", "x", "new", "re", "ma", "., ", "\u3002", "d", "n");
-        java.util.Random random = new java.util.Random(14);
+        Random random = new Random(14);
         for (int run = 0; run < 20_000; run++) {
-            List<String> tokens = new java.util.ArrayList<>();
+            List<String> tokens = new ArrayList<>();
             int n = random.nextInt(7);
             for (int k = 0; k < n; k++) {
                 tokens.add(alphabet.get(random.nextInt(alphabet.size())));
