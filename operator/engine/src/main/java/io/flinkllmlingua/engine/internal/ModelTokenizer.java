@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class ModelTokenizer implements AutoCloseable {
             }
         } else if (v.isArray()) {
             for (int i = 0; i < v.size(); i++) {
-                vocab.putIfAbsent(v.get(i).get(0).asText(), i);
+                vocab.put(v.get(i).get(0).asText(), i); // a repeated piece has its last index, as in HF's Unigram
             }
         } else {
             throw new EngineException("Unexpected model.vocab shape in " + origin);
@@ -153,14 +154,6 @@ public final class ModelTokenizer implements AutoCloseable {
             t.put("special", true);
             vocab.put(content, base + i);
         }
-        int placeholderBase = vocab.get(ForceTokenMap.placeholder(0));
-        int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
-        String[] idToToken = new String[size];
-        vocab.forEach((tok, id) -> {
-            if (idToToken[id] == null || vocab.get(idToToken[id]).intValue() != id) {
-                idToToken[id] = tok;
-            }
-        });
 
         boolean wordPiece = family == ModelFamily.WORDPIECE;
         String unk = specialName(tokenizerConfig, "unk_token", wordPiece ? "[UNK]" : "<unk>");
@@ -182,11 +175,6 @@ public final class ModelTokenizer implements AutoCloseable {
         if (padId != 0) {
             specials.add(pad);
         }
-        Integer unkId = vocab.get(unk);
-        if (unkId == null) {
-            throw new EngineException("Unknown-token '" + unk + "' is not in the vocabulary of " + origin);
-        }
-
         HuggingFaceTokenizer tokenizer;
         try {
             byte[] bytes = JSON.writeValueAsBytes(root);
@@ -199,12 +187,83 @@ public final class ModelTokenizer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new EngineException("Cannot load tokenizer " + origin + ": " + e.getMessage(), e);
         }
-        return new ModelTokenizer(tokenizer, FamilyRules.of(family), Collections.unmodifiableMap(vocab), idToToken,
-                verbatimIds(vocab, idToToken, added, unkId), unkId, placeholderBase,
-                Collections.unmodifiableSet(specials), TokenizerPieces.of(root));
+        try {
+            Set<Integer> notVerbatim = adoptNativeAddedIds(tokenizer, added, vocab);
+            Integer unkId = vocab.get(unk);
+            if (unkId == null) {
+                throw new EngineException("Unknown-token '" + unk + "' is not in the vocabulary of " + origin);
+            }
+            notVerbatim.add(unkId);
+            // The model's own unknown piece, whatever tokenizer_config.json calls the unknown token.
+            if (model.path("unk_id").canConvertToInt()) {
+                notVerbatim.add(model.path("unk_id").asInt());
+            }
+            Integer modelUnk = vocab.get(model.path("unk_token").asText(unk));
+            if (modelUnk != null) {
+                notVerbatim.add(modelUnk);
+            }
+            int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+            String[] idToToken = new String[size];
+            vocab.forEach((tok, id) -> {
+                if (idToToken[id] == null || vocab.get(idToToken[id]).intValue() != id) {
+                    idToToken[id] = tok;
+                }
+            });
+            // An id that is both a model piece's and an added token's converts to the added token, as in HF.
+            for (JsonNode t : added) {
+                String content = t.path("content").asText();
+                idToToken[vocab.get(content)] = content;
+            }
+            return new ModelTokenizer(tokenizer, FamilyRules.of(family), Collections.unmodifiableMap(vocab), idToToken,
+                    verbatimIds(vocab, idToToken, notVerbatim), unkId, vocab.get(ForceTokenMap.placeholder(0)),
+                    Collections.unmodifiableSet(specials), TokenizerPieces.of(root));
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
     }
 
-    private static BitSet verbatimIds(Map<String, Integer> vocab, String[] idToToken, ArrayNode added, int unkId) {
+    /**
+     * Gives every added token (the placeholders included) the id the native tokenizer gives it, which is what the
+     * reference's {@code convert_tokens_to_ids} returns: HF assigns added tokens ids of its own when loading and only
+     * warns where tokenizer.json says otherwise (a vocabulary with a gap, added tokens listed out of id order).
+     * Returns the ids whose pieces may not carry their id's string: those of added tokens that strip whitespace or
+     * match normalised text (the piece is the matched text, e.g. " <mask>"), and of any whose content does not
+     * encode to itself alone (it keeps tokenizer.json's id).
+     */
+    private static Set<Integer> adoptNativeAddedIds(HuggingFaceTokenizer tokenizer, ArrayNode added,
+                                                    Map<String, Integer> vocab) {
+        Set<Integer> notVerbatim = new HashSet<>();
+        String[] contents = new String[added.size()];
+        for (int i = 0; i < contents.length; i++) {
+            contents[i] = added.get(i).path("content").asText();
+        }
+        long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), contents, false);
+        try {
+            for (int i = 0; i < contents.length; i++) {
+                JsonNode t = added.get(i);
+                long[] ids = TokenizersLibrary.LIB.getTokenIds(encodings[i]);
+                if (ids.length == 1 && contents[i].equals(TokenizersLibrary.LIB.getTokens(encodings[i])[0])) {
+                    vocab.put(contents[i], (int) ids[0]);
+                } else {
+                    notVerbatim.add(vocab.get(contents[i]));
+                }
+                boolean literal = !t.path("lstrip").asBoolean(false) && !t.path("rstrip").asBoolean(false)
+                        && t.path("normalized").isBoolean() && !t.path("normalized").asBoolean();
+                if (!literal) {
+                    notVerbatim.add(vocab.get(contents[i]));
+                }
+            }
+        } finally {
+            for (long e : encodings) {
+                TokenizersLibrary.LIB.deleteEncoding(e);
+            }
+        }
+        return notVerbatim;
+    }
+
+    /** Ids whose string is theirs alone, less {@code notVerbatim}: see the field of this name. */
+    private static BitSet verbatimIds(Map<String, Integer> vocab, String[] idToToken, Set<Integer> notVerbatim) {
         BitSet verbatim = new BitSet(idToToken.length);
         BitSet seen = new BitSet(idToToken.length);
         BitSet shared = new BitSet(idToToken.length);
@@ -215,18 +274,7 @@ public final class ModelTokenizer implements AutoCloseable {
             seen.set(id);
         }
         for (int id = 0; id < idToToken.length; id++) {
-            verbatim.set(id, idToToken[id] != null && !shared.get(id));
-        }
-        verbatim.clear(unkId);
-        for (JsonNode t : added) {
-            boolean literal = !t.path("lstrip").asBoolean(false) && !t.path("rstrip").asBoolean(false)
-                    && t.path("normalized").isBoolean() && !t.path("normalized").asBoolean();
-            if (!literal && t.path("id").canConvertToInt()) {
-                int id = t.path("id").asInt();
-                if (id >= 0 && id < idToToken.length) {
-                    verbatim.clear(id);
-                }
-            }
+            verbatim.set(id, idToToken[id] != null && !shared.get(id) && !notVerbatim.contains(id));
         }
         return verbatim;
     }
@@ -246,6 +294,16 @@ public final class ModelTokenizer implements AutoCloseable {
             out[i] = idToToken[(int) id];
         }
         return out;
+    }
+
+    /** The native library's own piece ids, for tests that check {@link #idOf} against them. */
+    long[] nativeIds(String text) {
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+        try {
+            return TokenizersLibrary.LIB.getTokenIds(encoding);
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
     }
 
     /** The native library's own piece strings, for tests that check {@link #tokenize} against them. */
@@ -483,7 +541,10 @@ public final class ModelTokenizer implements AutoCloseable {
         return specialTokens;
     }
 
-    /** Id of the first placeholder {@code [NEW0]}; {@code [NEWi]} is {@code base + i}. */
+    /**
+     * Id of the first placeholder {@code [NEW0]}; {@code [NEWi]} is {@code base + i} wherever tokenizer.json's ids
+     * are consistent (the ids are the native tokenizer's, see {@link #idOf}).
+     */
     public int placeholderBaseId() {
         return placeholderBase;
     }

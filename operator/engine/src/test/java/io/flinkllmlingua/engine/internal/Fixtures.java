@@ -32,7 +32,7 @@ final class Fixtures {
             JsonNode v = root.path("model").path("vocab");
             if (v.isArray()) {
                 for (int i = 0; i < v.size(); i++) {
-                    out.putIfAbsent(v.get(i).get(0).asText(), i);
+                    out.put(v.get(i).get(0).asText(), i); // a repeated piece: its last index, as HF's Unigram
                 }
             } else {
                 v.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asInt()));

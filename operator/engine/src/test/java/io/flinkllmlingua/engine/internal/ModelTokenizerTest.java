@@ -10,12 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flinkllmlingua.engine.EngineException;
 import io.flinkllmlingua.engine.ModelFamily;
 import io.flinkllmlingua.testkit.TestData;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -205,6 +209,80 @@ class ModelTokenizerTest {
         String[] mask = sp.tokenize("a <mask>");
         assertEquals(" <mask>", mask[mask.length - 1], Arrays.toString(mask));
         assertEquals("[UNK]", wp.tokenize("\u00ab")[0]);
+    }
+
+    /**
+     * tokenizer.json files whose ids disagree with what HF assigns when it loads them (it only warns): the pieces'
+     * strings and ids must still be the native tokenizer's, which the reference's convert_tokens_to_ids returns.
+     */
+    @Test
+    void inconsistentTokenizerJsonStillGivesTheNativePiecesAndIds() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode wpConfig = json.readTree(Fixtures.dir(Fixtures.WORDPIECE).resolve("tokenizer_config.json").toFile());
+        JsonNode spConfig = json.readTree(Fixtures.dir(Fixtures.SENTENCEPIECE).resolve("tokenizer_config.json").toFile());
+
+        ObjectNode gap = tokenizerJson(Fixtures.WORDPIECE); // a vocabulary without id 500: HF's [NEW0] is 671
+        ObjectNode wpVocab = (ObjectNode) gap.path("model").path("vocab");
+        List<String> at500 = new ArrayList<>();
+        wpVocab.fields().forEachRemaining(e -> {
+            if (e.getValue().asInt() == 500) {
+                at500.add(e.getKey());
+            }
+        });
+        wpVocab.remove(at500);
+        assertNativePiecesAndIds(gap, wpConfig, "[NEW0] [NEW5] x", "the answer [NEW99]", at500.get(0));
+
+        ObjectNode unsorted = tokenizerJson(Fixtures.WORDPIECE); // added tokens listed out of id order
+        for (int id : new int[] {673, 672}) {
+            ((ArrayNode) unsorted.get("added_tokens")).addObject().put("id", id).put("content", "<x" + id + ">")
+                    .put("single_word", false).put("lstrip", false).put("rstrip", false).put("normalized", false)
+                    .put("special", true);
+        }
+        assertNativePiecesAndIds(unsorted, wpConfig, "<x672> <x673> [NEW0]");
+
+        ObjectNode repeated = tokenizerJson(Fixtures.SENTENCEPIECE); // the last piece repeats an earlier one
+        ArrayNode spVocab = (ArrayNode) repeated.path("model").path("vocab");
+        String piece = spVocab.get(10).get(0).asText();
+        spVocab.addArray().add(piece).add(spVocab.get(10).get(1).asDouble());
+        assertNativePiecesAndIds(repeated, spConfig, piece.replace('\u2581', ' ').trim(), "[NEW0] x");
+
+        // the configuration names another unknown token than the model's unk_id
+        assertNativePiecesAndIds(tokenizerJson(Fixtures.SENTENCEPIECE),
+                ((ObjectNode) spConfig.deepCopy()).put("unk_token", "<pad>"), "a \u00ab b");
+    }
+
+    private static ObjectNode tokenizerJson(String fixture) throws IOException {
+        return (ObjectNode) new ObjectMapper().readTree(Fixtures.dir(fixture).resolve("tokenizer.json").toFile());
+    }
+
+    private static void assertNativePiecesAndIds(ObjectNode root, JsonNode config, String... texts) {
+        Set<String> strings = new HashSet<>();
+        JsonNode vocab = root.path("model").path("vocab");
+        vocab.forEach(e -> strings.add(e.isArray() ? e.get(0).asText() : null));
+        vocab.fieldNames().forEachRemaining(strings::add);
+        Set<String> added = new HashSet<>();
+        root.path("added_tokens").forEach(e -> added.add(e.path("content").asText()));
+        for (int i = 0; i < ModelTokenizer.PLACEHOLDER_COUNT; i++) {
+            added.add(ForceTokenMap.placeholder(i));
+        }
+        strings.addAll(added);
+        try (ModelTokenizer t = ModelTokenizer.fromJson(root.deepCopy(), config, new ObjectMapper().createObjectNode(),
+                null, "test")) {
+            for (String text : texts) {
+                String[] pieces = t.tokenize(text);
+                assertArrayEquals(t.nativeTokens(text), pieces, text);
+                long[] ids = t.nativeIds(text);
+                for (int i = 0; i < pieces.length; i++) {
+                    // a piece that is no vocabulary string (unknown Unigram text) maps to unk, as in the reference
+                    if (strings.contains(pieces[i])) {
+                        assertEquals(ids[i], t.idOf(pieces[i]), text + ": " + pieces[i]);
+                    }
+                    if (added.contains(pieces[i])) { // an id shared with a model piece converts to the added token
+                        assertEquals(pieces[i], t.tokenOf((int) ids[i]), text + ": " + ids[i]);
+                    }
+                }
+            }
+        }
     }
 
     private static final List<String> HOSTILE = List.of(
