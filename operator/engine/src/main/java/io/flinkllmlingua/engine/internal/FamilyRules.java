@@ -93,7 +93,11 @@ public abstract class FamilyRules {
                 if (i == 0) {
                     out.append(cleanup(t));
                 } else if (t.startsWith("##")) {
-                    out.append(cleanup(t.substring(2)));
+                    if (t.indexOf(' ') < 0) {
+                        out.append(t, 2, t.length()); // cleanup of a string without a space is the string
+                    } else {
+                        out.append(cleanup(t.substring(2)));
+                    }
                 } else if (t.indexOf(' ') < 0 && (t.isEmpty() || CLEANUP_SECOND_CHARS.indexOf(t.charAt(0)) < 0)) {
                     out.append(' ').append(t); // what cleanup(" " + t) returns, without building " " + t (see above)
                 } else {

@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * The model's HF fast tokenizer (Rust {@code tokenizers} through DJL), extended as the reference extends it: the
@@ -296,24 +297,24 @@ public final class ModelTokenizer implements AutoCloseable {
         return out;
     }
 
-    /** The native library's own piece ids, for tests that check {@link #idOf} against them. */
-    long[] nativeIds(String text) {
+    /** Encodes {@code text} in one native call, reads the encoding with {@code read} and frees it. */
+    private <T> T readEncoding(String text, LongFunction<T> read) {
         long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
         try {
-            return TokenizersLibrary.LIB.getTokenIds(encoding);
+            return read.apply(encoding);
         } finally {
             TokenizersLibrary.LIB.deleteEncoding(encoding);
         }
     }
 
+    /** The native library's own piece ids, for tests that check {@link #idOf} against them. */
+    long[] nativeIds(String text) {
+        return readEncoding(text, TokenizersLibrary.LIB::getTokenIds);
+    }
+
     /** The native library's own piece strings, for tests that check {@link #tokenize} against them. */
     String[] nativeTokens(String text) {
-        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
-        try {
-            return TokenizersLibrary.LIB.getTokens(encoding);
-        } finally {
-            TokenizersLibrary.LIB.deleteEncoding(encoding);
-        }
+        return readEncoding(text, TokenizersLibrary.LIB::getTokens);
     }
 
     private static String specialName(JsonNode config, String key, String fallback) {
@@ -352,12 +353,7 @@ public final class ModelTokenizer implements AutoCloseable {
         if (pieces.size() == 1) {
             // Straight to the native encoder, fetching only the tokens: Encoding would copy ids, masks, word ids
             // and spans across JNI too, which doubles the cost on the hot path.
-            long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
-            try {
-                return tokensOf(encoding);
-            } finally {
-                TokenizersLibrary.LIB.deleteEncoding(encoding);
-            }
+            return readEncoding(text, this::tokensOf);
         }
         long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), pieces.toArray(new String[0]), false);
         String[][] parts = new String[encodings.length][];

@@ -258,8 +258,11 @@ class ModelTokenizerTest {
     private static void assertNativePiecesAndIds(ObjectNode root, JsonNode config, String... texts) {
         Set<String> strings = new HashSet<>();
         JsonNode vocab = root.path("model").path("vocab");
-        vocab.forEach(e -> strings.add(e.isArray() ? e.get(0).asText() : null));
-        vocab.fieldNames().forEachRemaining(strings::add);
+        if (vocab.isArray()) {
+            vocab.forEach(e -> strings.add(e.get(0).asText()));
+        } else {
+            vocab.fieldNames().forEachRemaining(strings::add);
+        }
         Set<String> added = new HashSet<>();
         root.path("added_tokens").forEach(e -> added.add(e.path("content").asText()));
         for (int i = 0; i < ModelTokenizer.PLACEHOLDER_COUNT; i++) {
