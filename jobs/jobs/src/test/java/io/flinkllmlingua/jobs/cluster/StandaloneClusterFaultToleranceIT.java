@@ -2,8 +2,8 @@ package io.flinkllmlingua.jobs.cluster;
 
 import io.flinkllmlingua.models.GeneratedFamily;
 import io.flinkllmlingua.models.TinyModelGenerator;
+import io.flinkllmlingua.testkit.kafka.KafkaTopics;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -285,10 +285,11 @@ class StandaloneClusterFaultToleranceIT {
                 "--transaction-timeout", "PT2M", "--model", model.toString());
     }
 
-    private static void createTopics(String tag, int partitions) throws Exception {
+    /** The tag's topics, returned once their leaders serve (a produce before that can lose a feed's first records). */
+    private static void createTopics(String tag, int partitions) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(tag + "-in", partitions, (short) 1),
-                    new NewTopic(tag + "-out", partitions, (short) 1), new NewTopic(tag + "-dlq", 1, (short) 1))).all().get();
+            KafkaTopics.create(admin, partitions, tag + "-in", tag + "-out");
+            KafkaTopics.create(admin, 1, tag + "-dlq");
         }
     }
 

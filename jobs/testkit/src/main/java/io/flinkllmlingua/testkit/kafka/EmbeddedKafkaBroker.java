@@ -16,10 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +32,8 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -168,31 +159,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Creates topics with {@code partitions} partitions and replication factor 1 and waits until every
-     * partition has a leader. Topics that already exist are left as they are.
+     * Creates topics with {@code partitions} partitions and replication factor 1 and waits until every partition's
+     * leader serves ({@link KafkaTopics#create}). Topics that already exist are left as they are.
      */
     public void createTopics(int partitions, String... names) {
-        if (partitions < 1) {
-            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
-        }
-        if (names.length == 0) {
-            return;
-        }
         checkOpen();
-        List<NewTopic> topics = new ArrayList<>();
-        for (String name : names) {
-            topics.add(new NewTopic(Objects.requireNonNull(name, "topic name"), partitions, (short) 1));
-        }
-        admin.createTopics(topics).values().forEach((name, future) -> {
-            try {
-                await(future, Duration.ofSeconds(30), "creating topic " + name);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("creating topic " + name + " failed", e.getCause());
-                }
-            }
-        });
-        awaitLeaders(Arrays.asList(names), Duration.ofSeconds(30));
+        KafkaTopics.create(admin, partitions, names);
     }
 
     /** The admin client this broker uses (owned by the broker: do not close it). */
@@ -249,76 +221,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public void awaitGroupCoordinator(String groupId) {
         checkOpen();
         try {
-            await(admin.listConsumerGroupOffsets(Objects.requireNonNull(groupId, "groupId"))
+            KafkaTopics.await(admin.listConsumerGroupOffsets(Objects.requireNonNull(groupId, "groupId"))
                     .partitionsToOffsetAndMetadata(), Duration.ofSeconds(60), "waiting for the coordinator of group " + groupId);
         } catch (ExecutionException e) {
             throw new IllegalStateException("the coordinator of group " + groupId + " did not answer", e.getCause());
         }
     }
 
-    /**
-     * The result of an admin request, waited for up to {@code timeout}; a wait that is interrupted or runs out is an
-     * {@link IllegalStateException} naming {@code what}, the request's own failure is left to the caller.
-     */
-    private static <T> T await(KafkaFuture<T> future, Duration timeout, String what) throws ExecutionException {
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + what, e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " timed out after " + timeout.toSeconds() + " s", e);
-        }
-    }
-
     private synchronized void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the broker is closed");
-        }
-    }
-
-    private void awaitLeaders(Collection<String> topics, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
-                boolean ready = described.values().stream()
-                        .flatMap(d -> d.partitions().stream())
-                        .map(TopicPartitionInfo::leader)
-                        .allMatch(leader -> leader != null && !leader.isEmpty());
-                if (ready && leadersServe(described)) {
-                    return;
-                }
-            } catch (ExecutionException | TimeoutException e) {
-                // not visible in metadata yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for topic leaders", e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topics " + topics + " have no leader after " + timeout);
-            }
-            sleep(50);
-        }
-    }
-
-    /**
-     * Whether the leader of every partition answers a ListOffsets request. The metadata names a leader a moment
-     * before the broker's replica manager has become it: a produce request in that moment fails with
-     * NOT_LEADER_OR_FOLLOWER, and an idempotent producer whose first batch failed so, while its next batches were
-     * appended, then retried that batch with OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout and lost its
-     * records (42 of 1,200 in a backfill test on a loaded machine, 2026-12-08). ListOffsets is answered by the
-     * replica manager, so it fails in the same moment.
-     */
-    private boolean leadersServe(Map<String, TopicDescription> described) throws InterruptedException, TimeoutException {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        described.forEach((name, d) -> d.partitions()
-                .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-        try {
-            admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-            return true;
-        } catch (ExecutionException e) {
-            return false; // not the leader yet
         }
     }
 
